@@ -1,0 +1,285 @@
+"""The kiosk App: owns the session, the reader events and the status; screens do the rest."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual import events, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+
+from data import accounts as accounts_repo
+from data.store import Store
+from kiosk import i18n
+from kiosk.config import Config
+from kiosk.core.clock import Clock
+from kiosk.core.errors import CardError, KioskError
+from kiosk.core.models import Citizen, Staff
+from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
+from kiosk.reader.port import CardReader, EventKind, ReaderEvent, ReaderState
+from kiosk.reader.service import ReadResult, read_card_with_timeout
+from kiosk.services.staff import StaffService
+from printing.port import PrinterState, ReceiptPrinter
+from widgets.status_bar import StatusInfo
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What the app knows about the card in the reader right now."""
+
+    reading: bool = False
+    result: ReadResult | None = None
+    account_state: str | None = None
+    error: KioskError | None = None
+
+
+@dataclass
+class Hardware:
+    store: Store
+    reader: CardReader
+    printer: ReceiptPrinter
+    clock: Clock
+    demo_cards: list[Citizen] = field(default_factory=list)
+
+
+class KioskApp(App[int]):
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", show=False),
+        Binding("ctrl+t", "toggle_language", show=False, priority=True),
+        Binding("ctrl+q", "request_quit", show=False, priority=True),
+    ]
+
+    locale: reactive[str] = reactive("zh_TW")
+    status: reactive[StatusInfo] = reactive(StatusInfo)
+    card: reactive[CardState] = reactive(CardState)
+
+    def __init__(self, config: Config, hardware: Hardware, *, demo: bool = False,
+                 idle_lock_seconds: float | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.hw = hardware
+        self.demo = demo
+        self.staff: Staff | None = None
+        self.staff_service = StaffService(
+            hardware.store, hardware.clock, counter=config.centre.counter,
+            lockout_threshold=config.rules.staff_lockout_threshold,
+        )
+        self.reader_state = ReaderState.NO_READER
+        self.printer_state = PrinterState.UNKNOWN
+        self._idle_seconds = config.ui.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
+        self._idle_timer: Timer | None = None
+        self.set_reactive(KioskApp.locale, config.ui.locale)
+        i18n.set_locale(config.ui.locale)
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from kiosk.screens.login import LoginScreen
+
+        self.title = i18n.t("app.title")
+        self.hw.reader.start(self._on_reader_event)
+        self.reader_state = self.hw.reader.state()
+        self.refresh_printer_state()
+        self._update_status()
+        self.push_screen(LoginScreen())
+        if self._idle_seconds:
+            self._idle_timer = self.set_interval(min(1.0, self._idle_seconds / 4), self._check_idle)
+
+    def on_unmount(self) -> None:
+        self.hw.reader.stop()
+
+    # --- reader --------------------------------------------------------------------------------
+
+    def _on_reader_event(self, event: ReaderEvent) -> None:
+        # Called on the reader's monitor thread: only post, never touch state or widgets here.
+        self.post_message(ReaderChanged(event))
+
+    def on_reader_changed(self, message: ReaderChanged) -> None:
+        event = message.event
+        self.reader_state = event.state
+        if event.kind is EventKind.INSERTED:
+            self.card = CardState(reading=True)
+            self.read_card()
+        elif event.kind is EventKind.REMOVED or event.state is not ReaderState.CARD_PRESENT:
+            self.card = CardState()
+        self._update_status()
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
+    def read_card(self) -> None:
+        try:
+            result = read_card_with_timeout(self.hw.reader, self.config.reader.timeout_seconds)
+            account = accounts_repo.get_account(self.hw.store, result.record.national_id)
+        except KioskError as exc:
+            self.post_message(CardReadFailed(exc))
+            return
+        self.post_message(CardRead(result, account.state.value if account else "unregistered"))
+
+    def on_card_read(self, message: CardRead) -> None:
+        self.card = CardState(result=message.result, account_state=message.account_state)
+
+    def on_card_read_failed(self, message: CardReadFailed) -> None:
+        error = message.error
+        if not isinstance(error, CardError):
+            error = CardError(error.message, error.action, message_en=error.message_en, action_en=error.action_en)
+        self.card = CardState(error=error)
+
+    def reread_card(self) -> None:
+        if self.reader_state is ReaderState.CARD_PRESENT:
+            self.card = CardState(reading=True)
+            self.read_card()
+
+    # --- demo --------------------------------------------------------------------------------
+
+    def demo_note(self, citizen: Citizen) -> str:
+        account = accounts_repo.get_account(self.hw.store, citizen.national_id)
+        return i18n.t(f"account.{account.state.value if account else 'unregistered'}")
+
+    def insert_demo_card(self, index: int) -> None:
+        from kiosk.reader.simulated import SimulatedReader, VirtualNhiCard
+
+        if isinstance(self.hw.reader, SimulatedReader):
+            if self.hw.reader.card is not None:
+                self.hw.reader.remove()
+            self.hw.reader.insert(VirtualNhiCard.from_citizen(self.hw.demo_cards[index]))
+
+    def remove_demo_card(self) -> bool:
+        from kiosk.reader.simulated import SimulatedReader
+
+        if isinstance(self.hw.reader, SimulatedReader) and self.hw.reader.card is not None:
+            self.hw.reader.remove()
+            return True
+        return False
+
+    # --- printer -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="printer-state", exit_on_error=False)
+    def refresh_printer_state(self) -> None:
+        try:
+            state = self.hw.printer.state()
+        except Exception:  # a status query must never take the kiosk down
+            state = PrinterState.UNKNOWN
+        self.call_from_thread(self._set_printer_state, state)
+
+    def _set_printer_state(self, state: PrinterState) -> None:
+        self.printer_state = state
+        self._update_status()
+
+    # --- session -------------------------------------------------------------------------------
+
+    def signed_in(self, staff: Staff) -> None:
+        from kiosk.screens.main import MainScreen
+
+        self.staff = staff
+        self._update_status()
+        self._last_input = time.monotonic()
+        if len(self.screen_stack) > 2:
+            self.pop_screen()  # unlocking: the main screen is underneath
+            self.reread_card()
+        else:
+            self.switch_screen(MainScreen())
+        self.notify(i18n.t("session.welcome", name=staff.name, role=i18n.t(f"role.{staff.role.value}")))
+
+    def action_lock(self, *, idle: bool = False) -> None:
+        from kiosk.screens.login import LoginScreen
+
+        if self.staff is None or isinstance(self.screen, LoginScreen):
+            return
+        self.staff_service.lock_screen(self.staff, idle=idle)
+        # Take the citizen's data off the screen: the lock screen covers it and the card is forgotten.
+        self.card = CardState()
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(LoginScreen(locked_by=self.staff))
+        if idle:
+            self.notify(i18n.t("session.idle_locked"))
+
+    def action_logout(self) -> None:
+        from kiosk.screens.login import LoginScreen
+
+        if self.staff is None:
+            return
+        self.staff_service.logout(self.staff)
+        self.staff = None
+        self.card = CardState()
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+        self._update_status()
+        self.notify(i18n.t("session.logged_out"))
+
+    _last_input = 0.0
+
+    def _check_idle(self) -> None:
+        from kiosk.screens.login import LoginScreen
+
+        if self.staff is None or isinstance(self.screen, LoginScreen):
+            return
+        if time.monotonic() - self._last_input >= self._idle_seconds:
+            self.action_lock(idle=True)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    # --- language, help, quit ------------------------------------------------------------------
+
+    def action_toggle_language(self) -> None:
+        self.locale = "en" if self.locale == "zh_TW" else "zh_TW"
+
+    def watch_locale(self, locale: str) -> None:
+        i18n.set_locale(locale)
+        self.title = i18n.t("app.title")
+        self._update_status()
+
+    def action_help(self) -> None:
+        from kiosk.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_request_quit(self) -> None:
+        from kiosk.screens.confirm import ConfirmScreen
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(ConfirmScreen(i18n.t("quit.confirm")), done)
+
+    def get_system_commands(self, screen: Screen[object]):  # type: ignore[no-untyped-def]
+        t = i18n.t
+        yield SystemCommand(t("key.help"), "F1", self.action_help)
+        yield SystemCommand(t("key.language"), "Ctrl+T", self.action_toggle_language)
+        if self.staff is not None:
+            yield SystemCommand(t("key.lock"), "Ctrl+L", self.action_lock)
+            yield SystemCommand(t("key.logout"), "Ctrl+O", self.action_logout)
+        yield SystemCommand(t("key.quit"), "Ctrl+Q", self.action_request_quit)
+
+    # --- status --------------------------------------------------------------------------------
+
+    def _update_status(self) -> None:
+        t = i18n.t
+        staff = (f"{self.staff.staff_no} {self.staff.name}（{t('role.' + self.staff.role.value)}）"
+                 if self.staff else t("status.nobody"))
+        reader_bad = self.reader_state in (ReaderState.NO_SERVICE, ReaderState.NO_READER)
+        printer_bad = self.printer_state in (PrinterState.OFFLINE, PrinterState.PAPER_OUT)
+        self.status = StatusInfo(
+            staff=staff,
+            counter=self.config.centre.counter,
+            reader=t(f"reader.{self.reader_state.value}"),
+            reader_ok=not reader_bad,
+            printer=t(f"printer.{self.printer_state.value}"),
+            printer_ok=not printer_bad,
+            database=Path(self.hw.store.path).name,
+            demo=t("status.demo") if self.demo else "",
+            labels=(t("status.staff"), t("status.counter"), t("status.reader"), t("status.printer"),
+                    t("status.db")),
+        )

@@ -1,0 +1,64 @@
+"""The one place that assembles a kiosk: used by the CLI and by every test (posting's make_posting)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data.store import Store, open_store
+from kiosk.app import Hardware, KioskApp
+from kiosk.config import Config
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.models import Citizen
+from kiosk.reader.port import CardReader
+from printing.port import CapturePrinter, ReceiptPrinter
+
+
+def make_reader(config: Config) -> CardReader:
+    if config.reader.kind == "pcsc":
+        from kiosk.reader.pcsc import PcscReader
+
+        return PcscReader(config.reader.name or None)
+    from kiosk.reader.simulated import SimulatedReader
+
+    return SimulatedReader()
+
+
+def make_printer(config: Config) -> ReceiptPrinter:
+    try:
+        from printing.printers import make_printer as build
+    except ImportError:  # printing adapters not installed in this build
+        return CapturePrinter("preview")
+    return build(config)  # type: ignore[no-any-return]
+
+
+def make_app(
+    config: Config | None = None,
+    *,
+    store: Store | None = None,
+    db_path: Path | None = None,
+    reader: CardReader | None = None,
+    printer: ReceiptPrinter | None = None,
+    clock: Clock | None = None,
+    demo: bool = False,
+    demo_cards: list[Citizen] | None = None,
+    idle_lock_seconds: float | None = None,
+) -> KioskApp:
+    config = config or Config()
+    clock = clock or SystemClock()
+    if store is None:
+        store = open_store(db_path or config.database_path())
+    if demo:
+        from data.demo import DEMO_CITIZENS, seed_demo
+        from kiosk.core.secrets_hash import hash_secret
+
+        seed_demo(store, now=clock.now(), hash_pin=hash_secret)
+        if demo_cards is None:
+            demo_cards = list(DEMO_CITIZENS)
+    hardware = Hardware(
+        store=store,
+        reader=reader or make_reader(config),
+        printer=printer or make_printer(config),
+        clock=clock,
+        demo_cards=demo_cards or [],
+    )
+    return KioskApp(config, hardware, demo=demo, idle_lock_seconds=idle_lock_seconds)

@@ -1,0 +1,28 @@
+"""Messages the app posts to itself from reader callbacks and workers (threads never touch widgets)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from kiosk.core.errors import KioskError
+from kiosk.reader.port import ReaderEvent
+from kiosk.reader.service import ReadResult
+
+
+class ReaderChanged(Message):
+    def __init__(self, event: ReaderEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class CardRead(Message):
+    def __init__(self, result: ReadResult, account_state: str | None) -> None:
+        super().__init__()
+        self.result = result
+        self.account_state = account_state
+
+
+class CardReadFailed(Message):
+    def __init__(self, error: KioskError) -> None:
+        super().__init__()
+        self.error = error

@@ -1,0 +1,57 @@
+"""The counter services the kiosk offers, their keys, and whether this version has them.
+
+One table drives the main menu, its key bindings and the help screen, so they cannot disagree. A
+service that is not built yet says so; it never opens a fake screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.core.permissions import Action
+
+
+@dataclass(frozen=True)
+class Service:
+    service_id: str
+    key: str
+    needs: Action = Action.COUNTER_SERVICE
+    available: bool = False
+
+    @property
+    def label_key(self) -> str:
+        return f"svc.{self.service_id}"
+
+
+SERVICES: tuple[Service, ...] = (
+    Service("register", "f2"),
+    Service("deregister", "f3"),
+    Service("reset_password", "f4"),
+    Service("unlock", "f5"),
+    Service("cancel_pending", "f6"),
+    Service("update_contact", "f7"),
+    Service("devices", "f8"),
+    Service("device_code", "f9"),
+    Service("virtual_card", "f10"),
+    Service("authorizations", "f11"),
+    Service("audit", "f12", needs=Action.AUDIT_VIEW),
+    Service("print_queue", "ctrl+e"),
+    Service("diagnostics", "ctrl+d"),
+)
+
+SERVICE_BY_ID = {s.service_id: s for s in SERVICES}
+
+# General keys: (key, catalog key of its label). The app's BINDINGS use the same keys.
+GENERAL_KEYS: tuple[tuple[str, str], ...] = (
+    ("f1", "key.help"),
+    ("ctrl+l", "key.lock"),
+    ("ctrl+o", "key.logout"),
+    ("ctrl+t", "key.language"),
+    ("ctrl+p", "help.palette"),
+    ("ctrl+q", "key.quit"),
+)
+
+DEMO_KEYS: tuple[tuple[str, str], ...] = (
+    ("ctrl+n", "key.insert_demo"),
+    ("ctrl+r", "key.remove_demo"),
+)

@@ -1,0 +1,122 @@
+"""Staff sign-in, screen lock and staff administration, every step audited."""
+
+from __future__ import annotations
+
+from data import staff as staff_repo
+from data.audit import append_audit
+from data.store import Store
+from kiosk.core.clock import Clock
+from kiosk.core.errors import KioskError, ValidationError
+from kiosk.core.models import Role, Staff
+from kiosk.core.secrets_hash import hash_secret, validate_pin, verify_secret
+
+# Verified against when the staff number is unknown, so a wrong number and a wrong PIN take the
+# same time and the login screen does not reveal which staff numbers exist.
+_DUMMY_HASH = hash_secret("not-a-real-pin")
+
+
+class LoginRefused(KioskError):
+    """Raised by ``login`` with ``reason`` one of bad, locked, disabled, and ``tries_left``."""
+
+    def __init__(self, reason: str, tries_left: int = 0) -> None:
+        messages = {
+            "bad": ("員工編號或密碼錯誤", "Wrong staff number or PIN."),
+            "locked": ("此員工帳號已鎖定，請洽主管解除", "This staff account is locked; ask a supervisor."),
+            "disabled": ("此員工帳號已停用，請洽主管", "This staff account is disabled; ask a supervisor."),
+        }
+        zh, en = messages[reason]
+        super().__init__(zh, message_en=en)
+        self.reason = reason
+        self.tries_left = tries_left
+
+
+class StaffService:
+    def __init__(self, store: Store, clock: Clock, *, counter: str, lockout_threshold: int) -> None:
+        self.store = store
+        self.clock = clock
+        self.counter = counter
+        self.threshold = lockout_threshold
+
+    def _audit(self, staff: Staff | None, staff_no: str, action: str, outcome: str, **detail: object) -> None:
+        append_audit(
+            self.store,
+            at=self.clock.now(),
+            staff_no=staff.staff_no if staff else staff_no,
+            role=staff.role.value if staff else "",
+            counter=self.counter,
+            action=action,
+            subject=f"staff {staff_no}",
+            outcome=outcome,
+            detail=dict(detail) or None,
+        )
+
+    def login(self, staff_no: str, pin: str) -> Staff:
+        staff_no = staff_no.strip().upper()
+        with self.store.transaction():
+            staff = staff_repo.get_staff(self.store, staff_no)
+            stored = staff_repo.get_pin_hash(self.store, staff_no) if staff else None
+            pin_ok = verify_secret(pin, stored or _DUMMY_HASH) and stored is not None
+            if staff is None:
+                self._audit(None, staff_no[:16], "login", "refused", reason="unknown staff number")
+                raise LoginRefused("bad", self.threshold)
+            if not staff.enabled:
+                self._audit(staff, staff_no, "login", "refused", reason="disabled")
+                raise LoginRefused("disabled")
+            if staff.locked:
+                self._audit(staff, staff_no, "login", "refused", reason="locked")
+                raise LoginRefused("locked")
+            if not pin_ok:
+                after = staff_repo.record_login_failure(self.store, staff_no, self.threshold)
+                if after.locked:
+                    self._audit(after, staff_no, "staff_locked", "locked", failures=after.failed_logins)
+                    raise LoginRefused("locked")
+                self._audit(after, staff_no, "login", "refused", reason="wrong PIN",
+                            failures=after.failed_logins)
+                raise LoginRefused("bad", max(self.threshold - after.failed_logins, 0))
+            staff_repo.reset_login_failures(self.store, staff_no)
+            self._audit(staff, staff_no, "login", "ok")
+        return staff
+
+    def lock_screen(self, staff: Staff, *, idle: bool) -> None:
+        with self.store.transaction():
+            self._audit(staff, staff.staff_no, "screen_lock", "ok", cause="idle" if idle else "staff")
+
+    def unlock_screen(self, staff_no: str, pin: str) -> Staff:
+        """Unlocking is a sign-in: the same checks, counted against the same lockout."""
+        staff = self.login(staff_no, pin)
+        with self.store.transaction():
+            self._audit(staff, staff.staff_no, "screen_unlock", "ok")
+        return staff
+
+    def logout(self, staff: Staff) -> None:
+        with self.store.transaction():
+            self._audit(staff, staff.staff_no, "logout", "ok")
+
+    # --- administration (CLI now; the supervisor screen later) -------------------------------
+
+    def add(self, staff_no: str, name: str, role: Role, pin: str, *, by: Staff | None = None) -> Staff:
+        staff_no = staff_no.strip().upper()
+        if not staff_no.isalnum() or not 1 <= len(staff_no) <= 16:
+            raise ValidationError("staff_no", "員工編號須為 1 到 16 個英數字",
+                                  message_en="Staff number must be 1 to 16 letters or digits.")
+        if not name.strip():
+            raise ValidationError("name", "請輸入姓名", message_en="Name is required.")
+        pin = validate_pin(pin)
+        with self.store.transaction():
+            staff_repo.add_staff(self.store, staff_no, name.strip(), role, hash_secret(pin), now=self.clock.now())
+            self._audit(by, by.staff_no if by else "cli", "staff_add", "ok", staff=staff_no, role=role.value)
+            created = staff_repo.get_staff(self.store, staff_no)
+        assert created is not None
+        return created
+
+    def disable(self, staff_no: str, *, by: Staff | None = None) -> None:
+        staff_no = staff_no.strip().upper()
+        with self.store.transaction():
+            if staff_repo.get_staff(self.store, staff_no) is None:
+                raise ValidationError("staff_no", f"找不到員工編號 {staff_no}",
+                                      message_en=f"No staff member {staff_no}.")
+            staff_repo.set_enabled(self.store, staff_no, False)
+            self._audit(by, by.staff_no if by else "cli", "staff_disable", "ok", staff=staff_no)
+
+    def list(self) -> list[Staff]:
+        return staff_repo.list_staff(self.store)
