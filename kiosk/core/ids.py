@@ -119,7 +119,7 @@ def id_kind(s: str) -> IdKind:
 
 def validate_card_number(s: str) -> str:
     """An NHI card number: 12 ASCII digits. It has no public checksum, so only the shape is checked."""
-    norm = s.strip()
+    norm = unicodedata.normalize("NFKC", s).strip()
     if not _CARD_NUMBER_RE.fullmatch(norm):
         raise ValidationError(
             "card_number", "健保卡號應為 12 位數字", "請核對健保卡正面的卡號",

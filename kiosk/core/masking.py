@@ -37,7 +37,8 @@ def mask_id(national_id: str) -> str:
 
 def mask_name(name: str) -> str:
     """Keep the first and last character, mask the middle: ``甄環康`` → ``甄○康``, ``王明`` → ``王○``."""
-    s = name.strip()
+    # The card pads names with NULs; one left in would be kept as the "last character".
+    s = name.replace("\x00", "").strip()
     if len(s) <= 1:
         return s
     if len(s) == 2:
