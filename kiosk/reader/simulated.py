@@ -263,16 +263,20 @@ class SimulatedReader:
                     "讀卡機未就緒，無法插卡", "請先接上讀卡機",
                     message_en="The reader is not available.", action_en="Connect the reader first.",
                 )
+            events: list[ReaderEvent] = []
             if self._card is not None:
+                # One slot: the old card comes out first, and the app must hear that it did.
                 self._drop_card_locked()
+                events.append(ReaderEvent(EventKind.REMOVED, ReaderState.EMPTY, self._name))
             card.reset()
             self._card = card
             self._generation += 1
             self._state = ReaderState.CARD_PRESENT
-            event = ReaderEvent(EventKind.INSERTED, self._state, self._name, card.atr)
+            events.append(ReaderEvent(EventKind.INSERTED, self._state, self._name, card.atr))
             callback = self._on_event
         if callback is not None:
-            callback(event)
+            for event in events:
+                callback(event)
 
     def remove(self) -> None:
         with self._lock:
