@@ -224,13 +224,28 @@ def can_apply_for_virtual_card(existing: list[VirtualCard]) -> bool:
     return not any(c.state in (VirtualCardState.PENDING, VirtualCardState.APPROVED) for c in existing)
 
 
+AUTHORIZATION_LABELS_ZH: dict[AuthorizationState, str] = {
+    AuthorizationState.ACTIVE: "授權中",
+    AuthorizationState.CANCELLED: "已取消",
+    AuthorizationState.EXPIRED: "已到期",
+}
+
+CODE_STATE_LABELS_ZH: dict[CodeState, str] = {
+    CodeState.OPEN: "有效",
+    CodeState.REDEEMED: "已使用",
+    CodeState.VOIDED: "已作廢",
+    CodeState.EXPIRED: "已逾期",
+}
+
+
 def authorization_transition(state: AuthorizationState, event: str) -> AuthorizationState:
-    if event == "cancel" and state is AuthorizationState.ACTIVE:
-        return AuthorizationState.CANCELLED
-    if event == "expire" and state is AuthorizationState.ACTIVE:
-        return AuthorizationState.EXPIRED
-    raise InvalidTransition(f"授權狀態為 {state.value}，無法執行此作業",
-                            message_en=f"The authorization is {state.value}.")
+    table = {"cancel": AuthorizationState.CANCELLED, "expire": AuthorizationState.EXPIRED}
+    if event not in table:
+        raise ValueError(f"unknown authorization event {event!r}")
+    if state is not AuthorizationState.ACTIVE:
+        raise InvalidTransition(f"授權狀態為「{AUTHORIZATION_LABELS_ZH[state]}」，無法執行此作業",
+                                message_en=f"The authorization is {state.value}.")
+    return table[event]
 
 
 def code_transition(state: CodeState, event: str) -> CodeState:
@@ -238,6 +253,6 @@ def code_transition(state: CodeState, event: str) -> CodeState:
     if event not in table:
         raise ValueError(f"unknown code event {event!r}")
     if state is not CodeState.OPEN:
-        raise InvalidTransition(f"裝置認證碼已{state.value}，不可再使用",
+        raise InvalidTransition(f"裝置認證碼{CODE_STATE_LABELS_ZH[state]}，不可再使用",
                                 message_en=f"The device code is {state.value} and cannot be used.")
     return table[event]
