@@ -1,0 +1,158 @@
+"""The receipt print queue. A job is stored before it is sent, so a printer that is off, out of
+paper or hangs up loses nothing: the job stays queued with its attempts and last error until it is
+sent or a clerk cancels it. ``payload`` is the finished ESC/POS bytes; ``preview_png`` the image.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from data.store import Store, not_found, parse_ts, parse_ts_or_none, ts
+from kiosk.core.errors import KioskError
+
+
+class PrintJobState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"  # given up on; ``mark_failed(..., final=True)``
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    id: int
+    created_at: datetime
+    kind: str
+    staff_no: str | None
+    txn_no: str | None
+    payload: bytes
+    preview_png: bytes | None
+    state: PrintJobState
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+_COLUMNS = (
+    "id, created_at, kind, staff_no, txn_no, payload, preview_png, state, attempts, last_error, sent_at"
+)
+
+
+def _job(row: sqlite3.Row) -> PrintJob:
+    return PrintJob(
+        id=row["id"],
+        created_at=parse_ts(row["created_at"]),
+        kind=row["kind"],
+        staff_no=row["staff_no"],
+        txn_no=row["txn_no"],
+        payload=bytes(row["payload"]),
+        preview_png=None if row["preview_png"] is None else bytes(row["preview_png"]),
+        state=PrintJobState(row["state"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        sent_at=parse_ts_or_none(row["sent_at"]),
+    )
+
+
+def enqueue_job(
+    store: Store,
+    kind: str,
+    staff_no: str | None,
+    txn_no: str | None,
+    payload: bytes,
+    preview_png: bytes | None = None,
+    *,
+    now: datetime,
+) -> int:
+    with store.transaction():
+        cursor = store.execute(
+            "INSERT INTO print_jobs (created_at, kind, staff_no, txn_no, payload, preview_png, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'queued')",
+            (ts(now), kind, staff_no, txn_no, payload, preview_png),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+
+def get_job(store: Store, job_id: int) -> PrintJob | None:
+    row = store.one(f"SELECT {_COLUMNS} FROM print_jobs WHERE id = ?", (job_id,))
+    return None if row is None else _job(row)
+
+
+def queued_jobs(store: Store) -> list[PrintJob]:
+    """Jobs waiting for the printer, oldest first (the order they must come out)."""
+    return [
+        _job(r) for r in store.all(f"SELECT {_COLUMNS} FROM print_jobs WHERE state = 'queued' ORDER BY id")
+    ]
+
+
+def count_queued(store: Store) -> int:
+    row = store.one("SELECT count(*) FROM print_jobs WHERE state = 'queued'")
+    return int(row[0]) if row else 0
+
+
+def last_sent_job(store: Store, *, kind: str | None = None) -> PrintJob | None:
+    """The most recently printed job (for 補印 / reprint)."""
+    sql = f"SELECT {_COLUMNS} FROM print_jobs WHERE state = 'sent'"
+    params: tuple[str, ...] = ()
+    if kind is not None:
+        sql += " AND kind = ?"
+        params = (kind,)
+    row = store.one(sql + " ORDER BY sent_at DESC, id DESC LIMIT 1", params)
+    return None if row is None else _job(row)
+
+
+def _require_queued(store: Store, job_id: int) -> PrintJob:
+    job = get_job(store, job_id)
+    if job is None:
+        raise not_found("列印工作", "print job")
+    if job.state is not PrintJobState.QUEUED:
+        raise KioskError(
+            "此列印工作已不在佇列中",
+            "請重新整理列印佇列",
+            message_en=f"This print job is no longer queued ({job.state.value}).",
+            action_en="Refresh the print queue.",
+        )
+    return job
+
+
+def mark_sent(store: Store, job_id: int, now: datetime) -> PrintJob:
+    with store.transaction():
+        _require_queued(store, job_id)
+        store.execute(
+            "UPDATE print_jobs SET state = 'sent', sent_at = ?, attempts = attempts + 1, "
+            "last_error = NULL WHERE id = ?",
+            (ts(now), job_id),
+        )
+        job = get_job(store, job_id)
+        assert job is not None
+        return job
+
+
+def mark_failed(store: Store, job_id: int, error: str, now: datetime, *, final: bool = False) -> PrintJob:
+    """Count a failed attempt. The job stays queued for a retry unless ``final``.
+
+    ``now`` is accepted for symmetry with ``mark_sent``; the attempt time is not stored.
+    """
+    del now
+    with store.transaction():
+        _require_queued(store, job_id)
+        store.execute(
+            "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, state = ? WHERE id = ?",
+            (error, PrintJobState.FAILED.value if final else PrintJobState.QUEUED.value, job_id),
+        )
+        job = get_job(store, job_id)
+        assert job is not None
+        return job
+
+
+def cancel_job(store: Store, job_id: int) -> PrintJob:
+    with store.transaction():
+        _require_queued(store, job_id)
+        store.execute("UPDATE print_jobs SET state = 'cancelled' WHERE id = ?", (job_id,))
+        job = get_job(store, job_id)
+        assert job is not None
+        return job
