@@ -107,7 +107,8 @@ class Receipt:
     def text_lines(self) -> list[str]:
         """Every piece of text the receipt prints, for checks that nothing personal leaks."""
         h = self.header
-        out = [h.centre, h.counter, h.staff_no, h.txn_no, format_roc_datetime(h.at), self.title, self.subtitle]
+        out = [h.centre, h.counter, h.staff_no, h.txn_no, format_roc_datetime(h.at)]
+        out += [self.title, self.subtitle]
         for label, value in self.lines:
             out += [label, value]
         out += [s for s in (self.qr, self.code) if s]
@@ -226,7 +227,8 @@ def device_unbound_receipt(header: ReceiptHeader, citizen: Citizen, device: Devi
 DEVICE_CODE_INSTRUCTIONS = (
     "1. 開啟手機【健保快易通】APP，選擇【裝置碼認證】畫面。",
     "2. 方法一、點選【QR code掃描認證】，掃描上方 QR-Code；或 方法二、輸入裝置認證碼。",
-    "3. 完成認證後，輸入「帳號（身分證號）」及健保卡網路服務註冊「密碼」，點選「登入」，即可使用「健康存摺」。",
+    "3. 完成認證後，輸入「帳號（身分證號）」及健保卡網路服務註冊「密碼」，"
+    "點選「登入」，即可使用「健康存摺」。",
     "＊行動裝置具照相機功能，建議以讀取QR-Code方式認證；不具照相機功能，請輸入裝置認證碼明碼。",
     "＊若超過裝置認證碼有效時間，請重新產生裝置認證碼。認證碼限使用一次，產生新碼後舊碼即失效。",
     "＊認證碼下方標示：大＝大寫英文字母、小＝小寫英文字母、數＝數字。",
@@ -259,7 +261,8 @@ def virtual_card_applied_receipt(header: ReceiptHeader, citizen: Citizen, card: 
 def authorization_cancelled_receipt(header: ReceiptHeader, grantor: Citizen,
                                     authorization: Authorization) -> Receipt:
     lines = [*_who(grantor), ("授權碼", authorization.code), ("被授權人", mask_id(authorization.grantee_id)),
-             ("授權期間", f"{format_roc_date(authorization.starts_on)} ～ {format_roc_date(authorization.ends_on)}"),
+             ("授權期間", f"{format_roc_date(authorization.starts_on)} ～ "
+                          f"{format_roc_date(authorization.ends_on)}"),
              ("辦理結果", "授權已取消")]
     notes = ["取消後，被授權人無法再使用您的虛擬健保卡。"]
     return _receipt(ReceiptKind.AUTHORIZATION_CANCELLED, header, lines, notes)

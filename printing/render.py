@@ -226,8 +226,13 @@ class _Layout:
         self.ops: list[tuple[int, _Op]] = []
         self.inner = width - 2 * self.s.margin
 
-    def font(self, size: int, *, bold: bool = False, mono: bool = False) -> tuple[ImageFont.FreeTypeFont, int]:
-        spec = self.faces.mono if mono else (self.faces.bold or self.faces.regular) if bold else self.faces.regular
+    def font(self, size: int, *, bold: bool = False, mono: bool = False
+             ) -> tuple[ImageFont.FreeTypeFont, int]:
+        spec = self.faces.regular
+        if mono:
+            spec = self.faces.mono
+        elif bold:
+            spec = self.faces.bold or self.faces.regular
         stroke = 1 if bold and self.faces.bold is None else 0
         return _load(spec.path, spec.index, size), stroke
 
@@ -306,8 +311,8 @@ def _text_op(x: int, baseline: int, text: str, font: ImageFont.FreeTypeFont, str
 
 def qr_image(payload: str, box: int) -> Image.Image:
     """The QR code at ``box`` dots per module, with the 4-module quiet zone scanners need."""
-    import qrcode  # noqa: PLC0415  (only receipts with a code pay for it)
-    from qrcode.constants import ERROR_CORRECT_M  # noqa: PLC0415
+    import qrcode  # here: only receipts with a code pay for importing it
+    from qrcode.constants import ERROR_CORRECT_M
 
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
     qr.add_data(payload)

@@ -1,0 +1,69 @@
+"""The preview printer ``kiosk --demo`` uses: each job becomes a PNG in a folder, and the last one is
+kept for the on-screen preview.
+
+The picture is decoded from the job's ESC/POS bytes, not taken from the renderer, so what the
+preview shows is exactly what a thermal printer would have printed.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from PIL import Image
+
+from kiosk.core.errors import PrinterError
+from printing.escpos_encode import decode_raster
+from printing.port import PrinterState
+
+
+def preview_image(payload: bytes) -> Image.Image:
+    """What ``payload`` prints, as a ``mode "1"`` image (for the preview screen)."""
+    try:
+        return decode_raster(payload)
+    except (ValueError, IndexError) as e:
+        raise PrinterError("收據內容無法預覽", "請重新產生收據",
+                           message_en="The receipt cannot be previewed.",
+                           action_en="Produce the receipt again.") from e
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+class PreviewPrinter:
+    def __init__(self, folder: Path | str, name: str = "preview") -> None:
+        self.folder = Path(folder)
+        self._name = name
+        self._lock = threading.Lock()
+        self._serial = itertools.count(1)
+        self.last_image: Image.Image | None = None
+        self.last_path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def send(self, payload: bytes) -> None:
+        image = preview_image(payload)
+        try:
+            # Masked, but still about a person: only the kiosk's own user may read the folder.
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with self._lock:
+                # Time and a counter only: a file name never carries anything about the citizen.
+                path = self.folder / f"receipt-{datetime.now():%Y%m%d-%H%M%S}-{next(self._serial):04d}.png"
+                path.write_bytes(png_bytes(image))
+                self.last_image, self.last_path = image, path
+        except OSError as e:
+            raise PrinterError(f"預覽收據無法存檔（{self.folder}）",
+                               "請確認設定檔 printer.folder 資料夾可寫入",
+                               message_en=f"Cannot save the receipt preview in {self.folder}.",
+                               action_en="Make sure printer.folder is writable.") from e
+
+    def state(self) -> PrinterState:
+        return PrinterState.READY

@@ -1,0 +1,149 @@
+"""The persistent print queue: a receipt is committed to the store before a byte goes to the printer.
+
+A printer that is off, out of paper, times out or hangs up leaves the job queued with its error, and
+queued jobs outlive a restart. Sending blocks for up to the printer's timeout, so the app calls
+``submit``/``send_pending``/``retry``/``reprint_last`` from a worker thread. Auditing cancels and
+reprints is the caller's job: these methods only say what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+from typing import NamedTuple
+
+from PIL import Image
+
+from data.print_jobs import (
+    PrintJob,
+    PrintJobState,
+    cancel_job,
+    count_queued,
+    enqueue_job,
+    get_job,
+    last_sent_job,
+    mark_failed,
+    mark_sent,
+    queued_jobs,
+)
+from data.store import Store
+from kiosk.core.clock import Clock
+from kiosk.core.errors import KioskError, PrinterError
+from printing.escpos_encode import decode_raster, encode_image
+from printing.port import PrinterState, ReceiptPrinter
+from printing.preview import png_bytes
+from printing.receipt import Receipt
+from printing.render import FontSpec, mark_reprint, render_receipt
+
+REPRINT_SUFFIX = ":reprint"
+
+
+class SendResult(NamedTuple):
+    job_id: int
+    ok: bool
+    error: KioskError | None = None
+
+
+def _unexpected(printer: ReceiptPrinter, e: Exception) -> PrinterError:
+    # An adapter bug must not kill the worker or lose the job: it becomes one more queued failure.
+    return PrinterError(f"印表機發生未預期的錯誤（{printer.name}）：{type(e).__name__}",
+                        "請按 重印；如仍失敗請洽資訊人員",
+                        message_en=f"Unexpected printer error ({printer.name}): {type(e).__name__}.",
+                        action_en="Press Reprint; if it fails again, call IT support.")
+
+
+class PrintQueue:
+    def __init__(self, store: Store, printer: ReceiptPrinter, clock: Clock, *, width: int = 576,
+                 font: FontSpec | None = None, profile: str | None = None) -> None:
+        self.store, self.printer, self.clock = store, printer, clock
+        self.width, self.font, self.profile = width, font, profile
+        # One job on the wire at a time: a retry racing a send would print the receipt twice.
+        self._sending = threading.Lock()
+
+    def encode(self, receipt: Receipt) -> tuple[bytes, Image.Image]:
+        image = render_receipt(receipt, self.width, self.font)
+        return encode_image(image, profile=self.profile), image
+
+    def enqueue(self, receipt: Receipt) -> int:
+        """Render, encode and commit the job; nothing is sent. Fast enough for the UI thread."""
+        payload, image = self.encode(receipt)
+        h = receipt.header
+        return enqueue_job(self.store, receipt.kind.value, h.staff_no, h.txn_no, payload, png_bytes(image),
+                           now=self.clock.now())
+
+    def submit(self, receipt: Receipt) -> int:
+        """Commit the receipt, then try to print it. A failure is recorded on the job, not raised."""
+        job_id = self.enqueue(receipt)
+        self.send_job(job_id)
+        return job_id
+
+    def send_job(self, job_id: int) -> SendResult:
+        with self._sending:
+            job = get_job(self.store, job_id)
+            if job is None or job.state is not PrintJobState.QUEUED:
+                state = "missing" if job is None else job.state.value
+                return SendResult(job_id, False, KioskError(
+                    "此列印工作已不在佇列中", "請重新整理列印佇列",
+                    message_en=f"This print job is no longer queued ({state}).",
+                    action_en="Refresh the print queue."))
+            try:
+                self.printer.send(job.payload)
+            except PrinterError as e:
+                return self._failed(job_id, e)
+            except Exception as e:
+                return self._failed(job_id, _unexpected(self.printer, e))
+            try:
+                mark_sent(self.store, job_id, self.clock.now())
+            except KioskError as e:  # cancelled while on the wire: it printed, but the cancel stands
+                return SendResult(job_id, True, e)
+            return SendResult(job_id, True)
+
+    def _failed(self, job_id: int, error: PrinterError) -> SendResult:
+        # A job cancelled while on the wire has nothing left to record.
+        with contextlib.suppress(KioskError):
+            mark_failed(self.store, job_id, error.text("zh_TW"), self.clock.now())
+        return SendResult(job_id, False, error)
+
+    def send_pending(self) -> list[SendResult]:
+        """Send queued jobs oldest first, stopping at the first failure: receipts come out in order,
+        and a printer that is off would only make every later job wait out its timeout too."""
+        results: list[SendResult] = []
+        for job in queued_jobs(self.store):
+            result = self.send_job(job.id)
+            results.append(result)
+            if not result.ok:
+                break
+        return results
+
+    def retry(self, job_id: int) -> SendResult:
+        return self.send_job(job_id)
+
+    def reprint_last(self, staff_no: str | None = None) -> SendResult | None:
+        """Queue and send a copy of the last printed receipt marked 補印; ``None`` if none was printed."""
+        last = last_sent_job(self.store)
+        if last is None:
+            return None
+        image = Image.open(io.BytesIO(last.preview_png)) if last.preview_png else decode_raster(last.payload)
+        copy = mark_reprint(image.convert("1"), self.clock.now(), self.font)
+        payload = encode_image(copy, profile=self.profile)
+        kind = last.kind if last.kind.endswith(REPRINT_SUFFIX) else last.kind + REPRINT_SUFFIX
+        job_id = enqueue_job(self.store, kind, staff_no or last.staff_no, last.txn_no, payload,
+                             png_bytes(copy), now=self.clock.now())
+        return self.send_job(job_id)
+
+    def cancel(self, job_id: int) -> PrintJob:
+        """Take a queued job off the queue (``KioskError`` if it is no longer queued).
+
+        Never waits for a send in progress, so the clerk's key press answers at once."""
+        return cancel_job(self.store, job_id)
+
+    def queued(self) -> list[PrintJob]:
+        return queued_jobs(self.store)
+
+    def count(self) -> int:
+        """For the status bar."""
+        return count_queued(self.store)
+
+    def printer_state(self) -> PrinterState:
+        return self.printer.state()

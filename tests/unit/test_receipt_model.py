@@ -1,0 +1,156 @@
+"""Receipt builders: every service has a layout, and nothing personal is printed in full."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from kiosk.core.clock import TAIPEI
+from kiosk.core.masking import mask_id
+from kiosk.core.models import (
+    Authorization,
+    AuthorizationState,
+    Citizen,
+    CodeState,
+    Contact,
+    DeregistrationReason,
+    DeviceBinding,
+    IdDocument,
+    VerificationCode,
+    VirtualCard,
+    VirtualCardState,
+)
+from printing.receipt import (
+    Receipt,
+    ReceiptHeader,
+    ReceiptKind,
+    authorization_cancelled_receipt,
+    contact_updated_receipt,
+    daily_summary_receipt,
+    deregistration_receipt,
+    device_code_receipt,
+    device_disabled_receipt,
+    device_enabled_receipt,
+    device_unbound_receipt,
+    lockout_lifted_receipt,
+    password_reset_receipt,
+    pending_cancelled_receipt,
+    registration_receipt,
+    virtual_card_applied_receipt,
+    virtual_card_revoked_receipt,
+)
+
+AT = datetime(2022, 5, 3, 9, 50, 1, tzinfo=TAIPEI)
+HEADER = ReceiptHeader("臺北業務組", "3", "S0012", "T1110503-0042", AT)
+FULL_ID = "A123456789"
+FULL_CARD = "000012345678"
+GRANTEE_ID = "B120863158"
+CITIZEN = Citizen(FULL_ID, "王小堃", card_number=FULL_CARD)
+CONTACT = Contact(mobile="0912345678", email="wang.kun@example.com", backup_email="kun@gmail.com",
+                  household_no="FB123456", landline="0223456789")
+# A careless device name holding the ID must still come out masked.
+DEVICE = DeviceBinding(7, FULL_ID, "dev-1", f"iPhone {FULL_ID}", AT - timedelta(days=30), AT, True)
+EXPIRES = datetime(2022, 5, 3, 10, 0, 1, tzinfo=TAIPEI)
+CODE = VerificationCode(1, FULL_ID, "R17b63g9", AT, EXPIRES, CodeState.OPEN)
+CARD = VirtualCard(3, FULL_ID, VirtualCardState.APPROVED, AT - timedelta(days=40))
+AUTH = Authorization(5, "123456", FULL_ID, GRANTEE_ID, date(2022, 5, 1), date(2022, 12, 31),
+                     AuthorizationState.CANCELLED)
+
+
+def every_receipt() -> list[Receipt]:
+    return [
+        registration_receipt(HEADER, CITIZEN, CONTACT, IdDocument.NATIONAL_ID_CARD),
+        deregistration_receipt(HEADER, CITIZEN, DeregistrationReason.MISUSE, devices_disabled=2,
+                               codes_voided=1, card_revoked=True, authorizations_cancelled=1),
+        password_reset_receipt(HEADER, CITIZEN),
+        lockout_lifted_receipt(HEADER, CITIZEN),
+        pending_cancelled_receipt(HEADER, CITIZEN),
+        contact_updated_receipt(HEADER, CITIZEN, Contact(mobile="0987654321"), CONTACT),
+        device_enabled_receipt(HEADER, CITIZEN, DEVICE, also_disabled=[DEVICE]),
+        device_disabled_receipt(HEADER, CITIZEN, DEVICE),
+        device_unbound_receipt(HEADER, CITIZEN, DEVICE),
+        device_code_receipt(HEADER, CITIZEN, CODE),
+        virtual_card_revoked_receipt(HEADER, CITIZEN, CARD, authorizations_cancelled=2),
+        virtual_card_applied_receipt(HEADER, CITIZEN, CARD),
+        authorization_cancelled_receipt(HEADER, CITIZEN, AUTH),
+        daily_summary_receipt(HEADER, date(2022, 5, 3), {"registration": 4, "device_code": 2},
+                              by_staff={"S0012": 6}, print_failures=1),
+    ]
+
+
+def test_every_service_kind_has_a_receipt() -> None:
+    assert {r.kind for r in every_receipt()} == set(ReceiptKind)
+
+
+@pytest.mark.parametrize("receipt", every_receipt(), ids=lambda r: r.kind.value)
+def test_no_full_id_or_card_number_is_printed(receipt: Receipt) -> None:
+    text = "\n".join(receipt.text_lines())
+    for secret in (FULL_ID, FULL_CARD, GRANTEE_ID, CONTACT.mobile, CONTACT.email, CONTACT.household_no,
+                   CONTACT.landline):
+        assert secret is not None and secret not in text
+    assert receipt.qr in (None, CODE.code)
+
+
+@pytest.mark.parametrize("receipt", [r for r in every_receipt() if r.kind is not ReceiptKind.DAILY_SUMMARY],
+                         ids=lambda r: r.kind.value)
+def test_citizen_receipts_carry_masked_name_and_id(receipt: Receipt) -> None:
+    values = dict(receipt.lines)
+    assert values["姓名"] == "王○堃"
+    assert values["身分證號"] == mask_id(FULL_ID) == "A123****89"
+    assert values["健保卡號"] == "********5678"
+
+
+def test_header_has_centre_counter_staff_transaction_and_roc_time() -> None:
+    lines = password_reset_receipt(HEADER, CITIZEN).text_lines()
+    assert lines[:5] == ["臺北業務組", "3", "S0012", "T1110503-0042", "民國111年05月03日 09:50:01"]
+
+
+def test_device_code_receipt_has_qr_plain_code_expiry_and_instructions() -> None:
+    receipt = device_code_receipt(HEADER, CITIZEN, CODE)
+    assert receipt.qr == receipt.code == "R17b63g9"
+    assert dict(receipt.lines)["有效時間至"] == "民國111年05月03日 10:00:01"
+    notes = "".join(receipt.notes)
+    assert "健保快易通" in notes and "QR code掃描認證" in notes and "輸入裝置認證碼" in notes
+
+
+def test_device_name_is_scrubbed_of_ids() -> None:
+    values = dict(device_disabled_receipt(HEADER, CITIZEN, DEVICE).lines)
+    assert values["裝置名稱"] == "iPhone A123****89"
+
+
+def test_contact_update_lists_only_what_changed() -> None:
+    before = Contact(mobile="0912345678", email="old@example.com")
+    after = Contact(mobile="0912345678", email="new.mail@example.com")
+    lines = dict(contact_updated_receipt(HEADER, CITIZEN, before, after).lines)
+    assert lines["電子郵件"] == "ne***@example.com"
+    assert "行動電話" not in lines
+
+
+def test_contact_update_reports_a_removed_field() -> None:
+    lines = dict(contact_updated_receipt(HEADER, CITIZEN, Contact(mobile="0912345678"), Contact()).lines)
+    assert lines["行動電話"] == "已刪除"
+
+
+def test_deregistration_for_misuse_says_service_stopped_at_once() -> None:
+    receipt = deregistration_receipt(HEADER, CITIZEN, DeregistrationReason.MISUSE)
+    assert dict(receipt.lines)["停用原因"] == "健保卡或密碼遭他人冒用"
+    assert any("冒用" in n for n in receipt.notes)
+    own = deregistration_receipt(HEADER, CITIZEN, DeregistrationReason.OWN_REQUEST)
+    assert not any("冒用" in n for n in own.notes)
+
+
+def test_authorization_receipt_masks_the_grantee_and_shows_the_roc_range() -> None:
+    lines = dict(authorization_cancelled_receipt(HEADER, CITIZEN, AUTH).lines)
+    assert lines["被授權人"] == "B120****58"
+    assert lines["授權期間"] == "111-05-01 ～ 111-12-31"
+
+
+def test_daily_summary_totals_and_names_services() -> None:
+    counts = {"registration": 4, "device_code": 2, "其他": 1}
+    values = dict(daily_summary_receipt(HEADER, date(2022, 5, 3), counts).lines)
+    assert values["健保卡網路服務臨櫃註冊"] == "4 件"
+    assert values["行動裝置認證碼"] == "2 件"
+    assert values["其他"] == "1 件"
+    assert values["合計"] == "7 件"
+    assert values["統計日期"] == "111-05-03"
