@@ -117,7 +117,7 @@ def _glyph(font: ImageFont.FreeTypeFont, stroke: int, ch: str) -> _Glyph:
         mask = Image.new("1", (x1 - x0, y1 - y0), 0)
         draw = ImageDraw.Draw(mask)
         draw.fontmode = "1"  # thermal dots are on or off: no anti-aliased edges to threshold
-        draw.text((-x0, -y0), ch, font=font, fill=1, anchor="ls", stroke_width=stroke, stroke_fill=1)
+        draw.text((-x0, -y0), ch, font=font, fill=255, anchor="ls", stroke_width=stroke, stroke_fill=255)
     glyph = (mask, x0, y0, font.getlength(ch))
     _GLYPHS[key] = glyph
     return glyph

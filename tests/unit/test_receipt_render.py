@@ -1,0 +1,126 @@
+"""Rendering receipts to 1-bit images: fonts, widths, wrapping, glyphs outside Big5, the QR code."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image, ImageFont
+
+from data.accounts import create_account
+from data.codes import issue_code, latest_code
+from data.store import open_memory_store
+from kiosk.core.clock import TAIPEI
+from kiosk.core.errors import PrinterError
+from kiosk.core.models import AccountState, Citizen, CodeState, VerificationCode
+from printing import render
+from printing.receipt import ReceiptHeader, device_code_receipt, password_reset_receipt
+from printing.render import find_font, mark_reprint, measure, render_receipt, wrap
+
+AT = datetime(2022, 5, 3, 9, 50, 1, tzinfo=TAIPEI)
+HEADER = ReceiptHeader("衛生福利部中央健康保險署臺北業務組", "3", "S0012", "T1110503-0042", AT)
+CITIZEN = Citizen("A123456789", "王小堃", card_number="000012345678")
+
+
+def _code(code: str = "R17b63g9") -> VerificationCode:
+    return VerificationCode(1, "A123456789", code, AT, AT + timedelta(minutes=10), CodeState.OPEN)
+
+
+def test_found_font_is_a_traditional_chinese_face() -> None:
+    spec = find_font()
+    family = ImageFont.truetype(spec.path, 20, index=spec.index).getname()[0]
+    assert family is not None and (" TC" in family or " TW" in family)
+
+
+def test_noto_sans_cjk_tc_is_face_3_of_the_collection() -> None:
+    noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    if not Path(noto).exists():
+        pytest.skip("fonts-noto-cjk not installed")
+    assert find_font(noto).index == 3
+
+
+def test_missing_fonts_name_the_package_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(render, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
+    with pytest.raises(PrinterError) as caught:
+        find_font()
+    assert "fonts-noto-cjk" in caught.value.action and "fonts-noto-cjk" in caught.value.action_en
+
+
+def test_unreadable_configured_font_names_the_setting(tmp_path: Path) -> None:
+    bogus = tmp_path / "font.ttf"
+    bogus.write_bytes(b"not a font")
+    with pytest.raises(PrinterError) as caught:
+        find_font(str(bogus))
+    assert "printer.font_path" in caught.value.message + caught.value.action
+
+
+@pytest.mark.parametrize("width", [576, 384])
+def test_receipt_is_one_bit_image_of_paper_width(width: int) -> None:
+    image = render_receipt(password_reset_receipt(HEADER, CITIZEN), width)
+    assert image.mode == "1" and image.width == width
+    assert 300 < image.height < 2000
+    # Something is printed near both edges (right-aligned values) but nothing falls off the paper.
+    bbox = Image.eval(image.convert("L"), lambda v: 255 - v).getbbox()
+    assert bbox is not None and bbox[0] <= 12 and width - 12 <= bbox[2] <= width
+
+
+@pytest.mark.parametrize("ch", ["堃", "喆", "峯"])
+def test_characters_outside_big5_draw_a_real_glyph(ch: str) -> None:
+    with pytest.raises(UnicodeEncodeError):
+        ch.encode("big5")
+    spec = find_font()
+    font = render._load(spec.path, spec.index, 26)
+    glyph = render._glyph(font, 0, ch)[0]
+    missing = render._glyph(font, 0, "\U000f0000")[0]  # no CJK font has this: the .notdef box
+    assert glyph is not None
+    assert missing is None or glyph.tobytes() != missing.tobytes()
+    assert glyph.histogram()[255] > 20  # ink, not an empty box
+
+
+def test_wrap_keeps_width_words_and_punctuation_rules() -> None:
+    spec = find_font()
+    font = render._load(spec.path, spec.index, 22)
+    text = ("3. 完成認證後，輸入「帳號（身分證號）」及健保卡網路服務註冊「密碼」，"
+            "點選「登入」，即可使用 QR-Code。")
+    for width in (200, 260, 340, 376):
+        lines = wrap(text, font, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert all(measure(font, line) <= width for line in lines)
+        assert not any(line[0] in "，。、）」" for line in lines[1:])
+        assert not any(line[-1] in "（「【" for line in lines)
+        assert any("QR-Code" in line for line in lines)
+
+
+@pytest.mark.parametrize("width", [576, 384])
+def test_qr_decodes_to_the_code_in_the_store(width: int) -> None:
+    store = open_memory_store()
+    create_account(store, "A123456789", "王小堃", state=AccountState.ACTIVE, now=AT)
+    issue_code(store, "A123456789", "De7242jZ", AT, AT + timedelta(minutes=10))
+    stored = latest_code(store, "A123456789", AT)
+    assert stored is not None
+    image = render_receipt(device_code_receipt(HEADER, CITIZEN, stored), width)
+    found = zxingcpp.read_barcodes(image.convert("L"))
+    assert [b.text for b in found] == [stored.code] == ["De7242jZ"]
+    assert found[0].format == zxingcpp.BarcodeFormat.QRCode
+
+
+def test_a_different_code_gives_a_different_qr() -> None:
+    first = render_receipt(device_code_receipt(HEADER, CITIZEN, _code("R17b63g9")))
+    second = render_receipt(device_code_receipt(HEADER, CITIZEN, _code("E19k324F")))
+    assert [b.text for b in zxingcpp.read_barcodes(second.convert("L"))] == ["E19k324F"]
+    assert first.tobytes() != second.tobytes()
+
+
+def test_rendering_is_deterministic() -> None:
+    receipt = device_code_receipt(HEADER, CITIZEN, _code())
+    assert render_receipt(receipt).tobytes() == render_receipt(receipt).tobytes()
+
+
+def test_reprint_banner_sits_above_the_untouched_original() -> None:
+    original = render_receipt(password_reset_receipt(HEADER, CITIZEN), 384)
+    marked = mark_reprint(original, AT + timedelta(hours=1))
+    assert marked.width == original.width and marked.height > original.height
+    top = marked.height - original.height - 4  # the layout's bottom margin of a 58 mm receipt
+    assert marked.crop((0, top, original.width, top + original.height)).tobytes() == original.tobytes()
