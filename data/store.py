@@ -130,49 +130,59 @@ def translate_errors() -> Iterator[None]:
     """Map sqlite3's exceptions to ``StoreError`` with a message that says what to do."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        text = str(exc).lower()
+    except sqlite3.DatabaseError as exc:
+        raise _store_error(exc) from exc
+
+
+def _store_error(exc: sqlite3.DatabaseError) -> StoreError:
+    text = str(exc).lower()
+    if "append-only" in text:
+        return StoreError(
+            "稽核紀錄只能新增，不可修改或刪除",
+            "請勿嘗試變更稽核紀錄",
+            message_en="The audit log is append-only; entries cannot be changed.",
+            action_en="Do not try to change audit entries.",
+        )
+    if isinstance(exc, sqlite3.IntegrityError):
+        # A rule the schema holds (one enabled device, a known ID) was about to break: a bug or a
+        # stale screen, never something to write anyway.
+        return StoreError(
+            f"資料不符合資料庫規則，未儲存：{exc}",
+            "請重新查詢後再試；若再次發生，請通知系統管理員",
+            message_en=f"The change breaks a database rule and was not saved: {exc}",
+            action_en="Look the record up again and retry; if it happens again, tell the administrator.",
+        )
+    if isinstance(exc, sqlite3.OperationalError):
         if "locked" in text or "busy" in text:
-            raise StoreError(
-                *_LOCKED_MESSAGE[:2], message_en=_LOCKED_MESSAGE[2], action_en=_LOCKED_MESSAGE[3]
-            ) from exc
-        if "append-only" in text:
-            raise StoreError(
-                "稽核紀錄只能新增，不可修改或刪除",
-                "請勿嘗試變更稽核紀錄",
-                message_en="The audit log is append-only; entries cannot be changed.",
-                action_en="Do not try to change audit entries.",
-            ) from exc
-        raise StoreError(
+            zh, zh_action, en, en_action = _LOCKED_MESSAGE
+            return StoreError(zh, zh_action, message_en=en, action_en=en_action)
+        return StoreError(
             f"資料庫作業失敗：{exc}",
             "請通知系統管理員",
             message_en=f"A database operation failed: {exc}",
             action_en="Tell the system administrator.",
-        ) from exc
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.IntegrityError):
-            raise
-        raise StoreError(
-            "資料庫檔案無法讀取（可能不是本系統的資料庫或已損毀）",
-            "請確認設定的資料庫路徑；必要時由備份還原",
-            message_en="The database file cannot be read (not a kiosk database, or damaged).",
-            action_en="Check the configured database path; restore from backup if needed.",
-        ) from exc
+        )
+    return StoreError(
+        "資料庫檔案無法讀取（可能不是本系統的資料庫或已損毀）",
+        "請確認設定的資料庫路徑；必要時由備份還原",
+        message_en="The database file cannot be read (not a kiosk database, or damaged).",
+        action_en="Check the configured database path; restore from backup if needed.",
+    )
 
 
-def _connect(target: str) -> sqlite_utils.Database:
+def _connect(target: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
     # isolation_level=None: the driver must not open implicit transactions, so ours are the only
     # ones; sqlite-utils' own writes then become savepoints inside them.
     conn = sqlite3.connect(
-        target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        target, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
     )
     conn.row_factory = sqlite3.Row
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
-def _configure(store: Store, *, wal: bool) -> None:
+def _configure(store: Store, *, wal: bool, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     with translate_errors():
-        store.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        store.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if wal:
             mode = store.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -186,7 +196,7 @@ def _configure(store: Store, *, wal: bool) -> None:
         store.conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def open_store(path: str | Path, *, create: bool = True) -> Store:
+def open_store(path: str | Path, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
     """Open (creating when allowed) the database at ``path`` and bring its schema up to date."""
     from data.migrations import migrate
 
@@ -205,9 +215,9 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
         os.close(fd)
         os.chmod(path, 0o600)
-    store = Store(_connect(str(path)), path)
+    store = Store(_connect(str(path), busy_timeout_ms), path)
     try:
-        _configure(store, wal=True)
+        _configure(store, wal=True, busy_timeout_ms=busy_timeout_ms)
         migrate(store)
     except BaseException:
         store.close()
