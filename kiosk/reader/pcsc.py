@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TypeVar
@@ -277,11 +278,12 @@ class PcscConnection:
         return Response(bytes(answer[:-2]), int(answer[-2]), int(answer[-1]))
 
     def _card_still_there(self) -> bool:
+        # Only the result code: the state bits differ between pcsc-lite and WinSCard.
         try:
-            hr, _reader, state, _proto, _atr = self._scard.SCardStatus(self._hcard)
+            hr = self._scard.SCardStatus(self._hcard)[0]
         except Exception:
             return False
-        return _u32(hr) == 0 and bool(state & self._scard.SCARD_PRESENT)
+        return _u32(hr) == 0
 
     def close(self) -> None:
         if self._closed:
@@ -339,14 +341,17 @@ class PcscReader:
 
     def stop(self) -> None:
         self._stop.set()
-        with self._lock:
-            ctx = self._monitor_ctx
-        if ctx is not None and _scard_module is not None:
-            with contextlib.suppress(Exception):
-                _scard_module.SCardCancel(ctx)  # wakes a waiting SCardGetStatusChange
-        if self._thread is not None:
-            self._thread.join(timeout=2.0 + self.poll_interval)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        deadline = time.monotonic() + 2.0 + self.poll_interval
+        # SCardCancel only wakes a wait already in progress, and the monitor may be just about to
+        # start one, so keep cancelling until the thread is gone.
+        while thread is not None and thread.is_alive() and time.monotonic() < deadline:
+            with self._lock:
+                ctx = self._monitor_ctx
+            if ctx is not None and _scard_module is not None:
+                with contextlib.suppress(Exception):
+                    _scard_module.SCardCancel(ctx)
+            thread.join(timeout=0.05)
         self._on_event = None
 
     def connect(self) -> CardConnection:

@@ -30,6 +30,7 @@ from vpcd_card import (
     vpcd_installed,
 )
 
+from kiosk.reader.pcsc import PcscReader
 from kiosk.reader.port import EventKind, ReaderEvent, ReaderState
 from kiosk.reader.simulated import VirtualNhiCard
 
@@ -190,11 +191,12 @@ class Events:
             return self.items[self._cursor :]
 
 
-@pytest.fixture
-def watch() -> Iterator[Callable[..., tuple[Any, Events]]]:
-    """Start a ``PcscReader`` with an event log; stopped at the end of the test."""
-    from kiosk.reader.pcsc import PcscReader
+Watch = Callable[..., "tuple[PcscReader, Events]"]
 
+
+@pytest.fixture
+def watch() -> Iterator[Watch]:
+    """Start a ``PcscReader`` with an event log; stopped at the end of the test."""
     started: list[PcscReader] = []
 
     def _watch(reader_filter: str | None = None, poll_interval: float = 0.2) -> tuple[PcscReader, Events]:
