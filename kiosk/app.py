@@ -115,11 +115,14 @@ class KioskApp(App[int]):
     def read_card(self) -> None:
         try:
             result = read_card_with_timeout(self.hw.reader, self.config.reader.timeout_seconds)
-            account = accounts_repo.get_account(self.hw.store, result.record.national_id)
+            # An ID failing its checksum is never looked up: no service until the clerk corrects it.
+            account = (accounts_repo.get_account(self.hw.store, result.record.national_id)
+                       if result.record.id_valid else None)
         except KioskError as exc:
             self.post_message(CardReadFailed(exc))
             return
-        self.post_message(CardRead(result, account.state.value if account else "unregistered"))
+        state = None if not result.record.id_valid else account.state.value if account else "unregistered"
+        self.post_message(CardRead(result, state))
 
     def on_card_read(self, message: CardRead) -> None:
         self.card = CardState(result=message.result, account_state=message.account_state)

@@ -19,7 +19,7 @@ def key_display(key: str) -> str:
 
 class KeyBar(Widget):
     DEFAULT_CSS = """
-    KeyBar { height: 1; background: $footer-background; padding: 0 1; }
+    KeyBar { dock: bottom; height: 1; background: $footer-background; padding: 0 1; }
     """
 
     keys: reactive[tuple[tuple[str, str], ...]] = reactive((), layout=False)

@@ -26,7 +26,7 @@ class StatusInfo:
 
 class StatusBar(Widget):
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    StatusBar { dock: bottom; height: 1; background: $panel; color: $text; padding: 0 1; margin-bottom: 1; }
     """
 
     info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
 from kiosk.core.errors import CardError, ReaderUnavailable
 from kiosk.reader.port import CardConnection, EventKind, ReaderEvent, ReaderState, Response
@@ -33,63 +33,95 @@ PIP_HINT = "pip install 'nhi-counter-kiosk[pcsc]'"
 _scard_module: ModuleType | None = None
 
 
-_E = TypeVar("_E", bound=CardError)
-
-
-def _err(cls: type[_E], zh: str, action: str, en: str, action_en: str) -> _E:
-    return cls(zh, action, message_en=en, action_en=action_en)
-
-
 class ServiceNotRunning(ReaderUnavailable):
     """pcscd is not running (or died): the monitor keeps retrying, the app says how to start it."""
 
 
-def no_pyscard() -> ReaderUnavailable:
-    return _err(
-        ReaderUnavailable,
+_REINSERT = ("請取出卡片後重新插入；若仍失敗，請拔下讀卡機再插回",
+             "Remove and reinsert the card; if it keeps failing, unplug the reader and plug it back in.")
+_KEEP_IN = ("請重新插入健保卡，讀取完成前請勿取出",
+            "Insert the NHI card again and leave it in until the read finishes.")
+
+# key: (message, action, message_en, action_en)
+_TEXT: dict[str, tuple[str, str, str, str]] = {
+    "no_pyscard": (
         "未安裝讀卡元件 pyscard，無法使用實體讀卡機",
         f"請執行 {PIP_HINT}，或在設定檔將 reader.kind 設為 simulated",
         "pyscard is not installed, so the card reader cannot be used.",
-        f"Run {PIP_HINT}, or set reader.kind = \"simulated\" in the configuration file.",
-    )
+        f"Run {PIP_HINT}, or set reader.kind = \"simulated\" in the configuration file."),
+    "no_service": (
+        "讀卡服務 (pcscd) 未啟動", "請執行 sudo systemctl start pcscd 或聯絡資訊人員；服務啟動後會自動恢復",
+        "The smart card service (pcscd) is not running.",
+        "Run sudo systemctl start pcscd or call IT; the kiosk recovers by itself once it runs."),
+    "no_card": (
+        "讀卡機中沒有卡片", "請插入民眾的健保卡，晶片朝上",
+        "There is no card in the reader.", "Insert the citizen's NHI card, chip up."),
+    "removed": ("讀卡中卡片被取出", _KEEP_IN[0], "The card was removed during the read.", _KEEP_IN[1]),
+    "incomplete": (
+        "讀卡中斷：卡片回應不完整，可能在讀取中被取出", _KEEP_IN[0],
+        "The read was interrupted: the card's answer was incomplete (was it removed?).", _KEEP_IN[1]),
+    "unresponsive": (
+        "卡片沒有回應或不支援", "請確認是健保卡，晶片朝上、方向正確並完全插入；晶片髒污請擦拭後重試",
+        "The card does not respond or is not supported.",
+        "Check it is an NHI card, chip up, the right way round and fully inserted; wipe a dirty chip."),
+    "sharing": (
+        "讀卡機正由其他程式使用", "請關閉其他使用讀卡機的程式（例如健保卡元件服務）後重試",
+        "Another program is using the card reader.",
+        "Close the other program using the reader (e.g. the NHI card component service) and retry."),
+    "reset": ("卡片被其他程式重置", "請重新讀卡", "Another program reset the card.", "Read the card again."),
+    "timeout": ("讀卡機逾時未回應", _REINSERT[0], "The card reader timed out.", _REINSERT[1]),
+    "closed": ("讀卡連線已關閉", "請重新讀卡", "The card connection is closed.", "Read the card again."),
+}
+
+# PC/SC result code names → _TEXT key (or "no_reader"); looked up by name, as values vary by OS.
+_BY_CODE: dict[str, str] = {
+    "SCARD_E_NO_SERVICE": "no_service", "SCARD_E_SERVICE_STOPPED": "no_service",
+    "SCARD_E_INVALID_HANDLE": "no_service",  # a context from a pcscd that has since restarted
+    "SCARD_E_NO_READERS_AVAILABLE": "no_reader", "SCARD_E_UNKNOWN_READER": "no_reader",
+    "SCARD_E_READER_UNAVAILABLE": "no_reader",
+    "SCARD_W_REMOVED_CARD": "no_card", "SCARD_E_NO_SMARTCARD": "no_card",
+    "SCARD_W_UNRESPONSIVE_CARD": "unresponsive", "SCARD_W_UNPOWERED_CARD": "unresponsive",
+    "SCARD_E_PROTO_MISMATCH": "unresponsive", "SCARD_W_UNSUPPORTED_CARD": "unresponsive",
+    "SCARD_E_CARD_UNSUPPORTED": "unresponsive",
+    "SCARD_E_SHARING_VIOLATION": "sharing", "SCARD_W_RESET_CARD": "reset", "SCARD_E_TIMEOUT": "timeout",
+}
+
+
+def _error(key: str, cls: type[CardError] = CardError) -> CardError:
+    zh, action, en, action_en = _TEXT[key]
+    return cls(zh, action, message_en=en, action_en=action_en)
+
+
+def no_pyscard() -> ReaderUnavailable:
+    err = _error("no_pyscard", ReaderUnavailable)
+    assert isinstance(err, ReaderUnavailable)
+    return err
 
 
 def no_service() -> ServiceNotRunning:
-    return _err(
-        ServiceNotRunning,
-        "讀卡服務 (pcscd) 未啟動",
-        "請執行 sudo systemctl start pcscd 或聯絡資訊人員；服務啟動後會自動恢復",
-        "The smart card service (pcscd) is not running.",
-        "Run sudo systemctl start pcscd or call IT; the kiosk recovers by itself once it runs.",
-    )
+    err = _error("no_service", ServiceNotRunning)
+    assert isinstance(err, ServiceNotRunning)
+    return err
 
 
 def no_reader(reader_filter: str | None = None) -> ReaderUnavailable:
     wanted_zh = f"（名稱含「{reader_filter}」）" if reader_filter else ""
     wanted_en = f" (name containing {reader_filter!r})" if reader_filter else ""
-    return _err(
-        ReaderUnavailable,
+    return ReaderUnavailable(
         f"找不到讀卡機{wanted_zh}",
         "請確認讀卡機的 USB 線已接好；若已接上，請拔下再插回，或檢查設定檔的 reader.name",
-        f"No card reader found{wanted_en}.",
-        "Check the reader's USB cable; if it is connected, unplug it and plug it back in, "
+        message_en=f"No card reader found{wanted_en}.",
+        action_en="Check the reader's USB cable; if it is connected, unplug it and plug it back in, "
         "or check reader.name in the configuration file.",
     )
 
 
 def no_card() -> CardError:
-    return _err(
-        CardError, "讀卡機中沒有卡片", "請插入民眾的健保卡，晶片朝上",
-        "There is no card in the reader.", "Insert the citizen's NHI card, chip up.",
-    )
+    return _error("no_card")
 
 
 def card_removed() -> CardError:
-    return _err(
-        CardError, "讀卡中卡片被取出", "請重新插入健保卡，讀取完成前請勿取出",
-        "The card was removed during the read.",
-        "Insert the NHI card again and leave it in until the read finishes.",
-    )
+    return _error("removed")
 
 
 def _load_scard() -> ModuleType:
@@ -116,60 +148,25 @@ def _codes(scard: ModuleType, *names: str) -> set[int]:
     return {_code(scard, n) for n in names if hasattr(scard, n)}
 
 
-_SERVICE_CODES = ("SCARD_E_NO_SERVICE", "SCARD_E_SERVICE_STOPPED", "SCARD_E_INVALID_HANDLE",
-                  "SCARD_F_INTERNAL_ERROR", "SCARD_E_NO_MEMORY")
-_READER_CODES = ("SCARD_E_NO_READERS_AVAILABLE", "SCARD_E_UNKNOWN_READER", "SCARD_E_READER_UNAVAILABLE")
-
-
 def error_for(hresult: int, reader_filter: str | None = None, *, during_read: bool = False) -> CardError:
     """A PC/SC result code as the one error family, with what to do about it."""
     scard = _load_scard()
     code = _u32(hresult)
-    if code in _codes(scard, *_SERVICE_CODES):
+    key = next((k for name, k in _BY_CODE.items() if hasattr(scard, name) and _code(scard, name) == code), "")
+    if key == "no_service":
         return no_service()
-    if code in _codes(scard, *_READER_CODES):
+    if key == "no_reader":
         return no_reader(reader_filter)
-    if code in _codes(scard, "SCARD_W_REMOVED_CARD", "SCARD_E_NO_SMARTCARD"):
+    if key == "no_card":
         return card_removed() if during_read else no_card()
-    if code in _codes(scard, "SCARD_W_UNRESPONSIVE_CARD", "SCARD_W_UNPOWERED_CARD", "SCARD_E_PROTO_MISMATCH",
-                      "SCARD_W_UNSUPPORTED_CARD", "SCARD_E_CARD_UNSUPPORTED"):
-        return _err(
-            CardError, "卡片沒有回應或不支援",
-            "請確認是健保卡，晶片朝上、方向正確並完全插入；晶片髒污請擦拭後重試",
-            "The card does not respond or is not supported.",
-            "Check it is an NHI card, chip up, the right way round and fully inserted; "
-            "wipe a dirty chip and try again.",
-        )
-    if code == _code(scard, "SCARD_E_SHARING_VIOLATION"):
-        return _err(
-            CardError, "讀卡機正由其他程式使用", "請關閉其他使用讀卡機的程式（例如健保卡元件服務）後重試",
-            "Another program is using the card reader.",
-            "Close the other program using the reader (e.g. the NHI card component service) and retry.",
-        )
-    if code == _code(scard, "SCARD_W_RESET_CARD"):
-        return _err(
-            CardError, "卡片被其他程式重置", "請重新讀卡",
-            "Another program reset the card.", "Read the card again.",
-        )
-    if code == _code(scard, "SCARD_E_TIMEOUT"):
-        return _err(
-            CardError, "讀卡機逾時未回應", "請取出卡片後重新插入",
-            "The card reader timed out.", "Remove the card and insert it again.",
-        )
-    text = _pcsc_text(scard, hresult)
-    return _err(
-        CardError, f"讀卡機錯誤：{text}（0x{code:08X}）",
-        "請取出卡片後重新插入；若仍失敗，請拔下讀卡機再插回",
-        f"Card reader error: {text} (0x{code:08X}).",
-        "Remove the card and insert it again; if it keeps failing, unplug the reader and plug it back in.",
-    )
-
-
-def _pcsc_text(scard: ModuleType, hresult: int) -> str:
+    if key:
+        return _error(key)
     try:
-        return str(scard.SCardGetErrorMessage(hresult))
+        text = str(scard.SCardGetErrorMessage(hresult))
     except Exception:
-        return "unknown PC/SC error"
+        text = "unknown PC/SC error"
+    return CardError(f"讀卡機錯誤：{text}（0x{code:08X}）", _REINSERT[0],
+                     message_en=f"Card reader error: {text} (0x{code:08X}).", action_en=_REINSERT[1])
 
 
 def translate_exception(exc: BaseException, reader_filter: str | None = None) -> CardError:
@@ -187,12 +184,8 @@ def translate_exception(exc: BaseException, reader_filter: str | None = None) ->
     hresult = getattr(exc, "hresult", None)
     if isinstance(hresult, int) and hresult not in (0, -1):
         return error_for(hresult, reader_filter, during_read=True)
-    return _err(
-        CardError, f"讀卡機發生未預期的錯誤（{kind}）",
-        "請取出卡片後重新插入；若仍失敗，請拔下讀卡機再插回",
-        f"Unexpected card reader error ({kind}: {exc}).",
-        "Remove the card and insert it again; if it keeps failing, unplug the reader and plug it back in.",
-    )
+    return CardError(f"讀卡機發生未預期的錯誤（{kind}）", _REINSERT[0],
+                     message_en=f"Unexpected card reader error ({kind}: {exc}).", action_en=_REINSERT[1])
 
 
 def _pick_reader(readers: list[str], reader_filter: str | None) -> str | None:
@@ -256,8 +249,7 @@ class PcscConnection:
 
     def transmit(self, apdu: bytes) -> Response:
         if self._closed:
-            raise _err(CardError, "讀卡連線已關閉", "請重新讀卡",
-                       "The card connection is closed.", "Read the card again.")
+            raise _error("closed")
         scard = self._scard
         try:
             hr, answer = scard.SCardTransmit(self._hcard, self._protocol, list(apdu))
@@ -269,12 +261,7 @@ class PcscConnection:
             # vpcd and some USB readers report success with no bytes when the card leaves mid-APDU.
             if not self._card_still_there():
                 raise card_removed()
-            raise _err(
-                CardError, "讀卡中斷：卡片回應不完整，可能在讀取中被取出",
-                "請重新插入健保卡，讀取完成前請勿取出",
-                "The read was interrupted: the card's answer was incomplete (was it removed?).",
-                "Insert the NHI card again and leave it in until the read finishes.",
-            )
+            raise _error("incomplete")
         return Response(bytes(answer[:-2]), int(answer[-2]), int(answer[-1]))
 
     def _card_still_there(self) -> bool:
@@ -320,7 +307,7 @@ class PcscReader:
         with self._lock:
             if self._state is not None:
                 return self._state
-        return self._probe()[0]
+        return self._probe()
 
     def start(self, on_event: Callable[[ReaderEvent], None]) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -388,8 +375,6 @@ class PcscReader:
         while not self._stop.is_set():
             try:
                 ctx = self._context(scard)
-                if ctx is None:
-                    continue
                 readers = _list_readers(scard, ctx, self.reader_filter)
                 reader = _pick_reader(readers, self.reader_filter)
                 if reader is None:
@@ -451,7 +436,7 @@ class PcscReader:
             # A mute card (no usable ATR) is still posted as inserted: the read then fails with
             # "card does not respond", which tells the clerk more than silence would.
             mute = event_state & scard.SCARD_STATE_MUTE
-            detail = error_for(_code(scard, "SCARD_W_UNRESPONSIVE_CARD")).text() if mute else ""
+            detail = _error("unresponsive").text() if mute else ""
             # pcsc-lite counts insertions in the high 16 bits: a swap between two polls shows here.
             self._post(ReaderState.CARD_PRESENT, reader, bytes(atr), (event_state >> 16) & 0xFFFF, detail)
         else:
@@ -489,26 +474,23 @@ class PcscReader:
                 # The app's handler failing must not kill the only thread watching the reader.
                 log.exception("card reader event handler failed for %s", event)
 
-    def _probe(self) -> tuple[ReaderState, str]:
+    def _probe(self) -> ReaderState:
         """The state right now, without the monitor (for ``state()`` before ``start()``)."""
         try:
             scard = _load_scard()
             ctx = _establish(scard, self.reader_filter)
-        except ReaderUnavailable as exc:
-            return ReaderState.NO_SERVICE, exc.text()
+        except ReaderUnavailable:
+            return ReaderState.NO_SERVICE
         try:
             reader = _pick_reader(_list_readers(scard, ctx, self.reader_filter), self.reader_filter)
             if reader is None:
-                return ReaderState.NO_READER, ""
+                return ReaderState.NO_READER
             hr, states = scard.SCardGetStatusChange(ctx, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
             if _u32(hr) != 0:
-                return ReaderState.NO_READER, ""
-            present = states[0][1] & scard.SCARD_STATE_PRESENT
-            return (ReaderState.CARD_PRESENT if present else ReaderState.EMPTY), ""
+                return ReaderState.NO_READER
+            return ReaderState.CARD_PRESENT if states[0][1] & scard.SCARD_STATE_PRESENT else ReaderState.EMPTY
         except CardError as exc:
-            if isinstance(exc, ServiceNotRunning):
-                return ReaderState.NO_SERVICE, exc.text()
-            return ReaderState.NO_READER, exc.text()
+            return ReaderState.NO_SERVICE if isinstance(exc, ServiceNotRunning) else ReaderState.NO_READER
         finally:
             _release(scard, ctx)
 

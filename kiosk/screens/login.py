@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 class LoginScreen(Screen[None]):
     AUTO_FOCUS = "#staff_no"
+    # Enter is a priority binding so the move to the PIN field happens while the app dispatches the
+    # key: a clerk typing "S001⏎1234⏎" fast must not put the PIN into the staff number field.
+    BINDINGS = [Binding("enter", "next_field", priority=True, show=False)]
 
     def __init__(self, locked_by: Staff | None = None) -> None:
         super().__init__()
@@ -53,7 +57,7 @@ class LoginScreen(Screen[None]):
         self.watch(self.app, "locale", self._relabel, init=True)
         self.watch(self.app, "status", self._show_status, init=True)
         if self.locked_by:
-            self.query_one("#pin", Input).focus()
+            self.set_focus(self.query_one("#pin", Input))
 
     def _show_status(self, info: StatusInfo) -> None:
         self.query_one(StatusBar).info = info
@@ -78,11 +82,13 @@ class LoginScreen(Screen[None]):
         self.query_one(KeyBar).keys = (("enter", t("login.submit")), ("ctrl+t", t("key.language")),
                                        ("f1", t("key.help")), ("ctrl+q", t("key.quit")))
 
-    @on(Input.Submitted, "#staff_no")
-    def _to_pin(self) -> None:
-        self.query_one("#pin", Input).focus()
+    def action_next_field(self) -> None:
+        if self.focused is self.query_one("#staff_no", Input):
+            self.set_focus(self.query_one("#pin", Input))
+        elif self.focused is self.query_one("#pin", Input):
+            # Keys already dispatched to the PIN field may still be in its queue: submit after them.
+            self.query_one("#pin", Input).call_later(self._submit)
 
-    @on(Input.Submitted, "#pin")
     def _submit(self) -> None:
         staff_no = self.query_one("#staff_no", Input).value.strip()
         pin = self.query_one("#pin", Input).value
@@ -112,7 +118,7 @@ class LoginScreen(Screen[None]):
         pin = self.query_one("#pin", Input)
         pin.disabled = False
         pin.value = ""
-        pin.focus()
+        self.set_focus(pin)
         self._error(message)
 
     def _error(self, message: str) -> None:

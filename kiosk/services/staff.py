@@ -7,6 +7,7 @@ from data.audit import append_audit
 from data.store import Store
 from kiosk.core.clock import Clock
 from kiosk.core.errors import KioskError, ValidationError
+from kiosk.core.masking import scrub
 from kiosk.core.models import Role, Staff
 from kiosk.core.secrets_hash import hash_secret, validate_pin, verify_secret
 
@@ -41,40 +42,47 @@ class StaffService:
         append_audit(
             self.store,
             at=self.clock.now(),
-            staff_no=staff.staff_no if staff else staff_no,
+            # A mistyped staff number may be a citizen's ID typed in the wrong field: scrub it.
+            staff_no=staff.staff_no if staff else scrub(staff_no),
             role=staff.role.value if staff else "",
             counter=self.counter,
             action=action,
-            subject=f"staff {staff_no}",
+            subject=scrub(f"staff {staff_no}"),
             outcome=outcome,
             detail=dict(detail) or None,
         )
 
     def login(self, staff_no: str, pin: str) -> Staff:
+        """Sign in, or raise ``LoginRefused``. A refusal is committed (count and audit) before it is raised."""
         staff_no = staff_no.strip().upper()
+        refusal: LoginRefused | None = None
         with self.store.transaction():
             staff = staff_repo.get_staff(self.store, staff_no)
             stored = staff_repo.get_pin_hash(self.store, staff_no) if staff else None
             pin_ok = verify_secret(pin, stored or _DUMMY_HASH) and stored is not None
             if staff is None:
                 self._audit(None, staff_no[:16], "login", "refused", reason="unknown staff number")
-                raise LoginRefused("bad", self.threshold)
-            if not staff.enabled:
+                refusal = LoginRefused("bad", self.threshold)
+            elif not staff.enabled:
                 self._audit(staff, staff_no, "login", "refused", reason="disabled")
-                raise LoginRefused("disabled")
-            if staff.locked:
+                refusal = LoginRefused("disabled")
+            elif staff.locked:
                 self._audit(staff, staff_no, "login", "refused", reason="locked")
-                raise LoginRefused("locked")
-            if not pin_ok:
+                refusal = LoginRefused("locked")
+            elif not pin_ok:
                 after = staff_repo.record_login_failure(self.store, staff_no, self.threshold)
                 if after.locked:
                     self._audit(after, staff_no, "staff_locked", "locked", failures=after.failed_logins)
-                    raise LoginRefused("locked")
-                self._audit(after, staff_no, "login", "refused", reason="wrong PIN",
-                            failures=after.failed_logins)
-                raise LoginRefused("bad", max(self.threshold - after.failed_logins, 0))
-            staff_repo.reset_login_failures(self.store, staff_no)
-            self._audit(staff, staff_no, "login", "ok")
+                    refusal = LoginRefused("locked")
+                else:
+                    self._audit(after, staff_no, "login", "refused", reason="wrong PIN",
+                                failures=after.failed_logins)
+                    refusal = LoginRefused("bad", max(self.threshold - after.failed_logins, 0))
+            else:
+                staff_repo.reset_login_failures(self.store, staff_no)
+                self._audit(staff, staff_no, "login", "ok")
+        if refusal is not None or staff is None:
+            raise refusal or LoginRefused("bad")
         return staff
 
     def lock_screen(self, staff: Staff, *, idle: bool) -> None:
@@ -104,7 +112,7 @@ class StaffService:
         pin = validate_pin(pin)
         with self.store.transaction():
             staff_repo.add_staff(self.store, staff_no, name.strip(), role, hash_secret(pin), now=self.clock.now())
-            self._audit(by, by.staff_no if by else "cli", "staff_add", "ok", staff=staff_no, role=role.value)
+            self._audit(by, by.staff_no if by else "cli", "staff_add", "ok", target=staff_no, role=role.value)
             created = staff_repo.get_staff(self.store, staff_no)
         assert created is not None
         return created
@@ -116,7 +124,7 @@ class StaffService:
                 raise ValidationError("staff_no", f"找不到員工編號 {staff_no}",
                                       message_en=f"No staff member {staff_no}.")
             staff_repo.set_enabled(self.store, staff_no, False)
-            self._audit(by, by.staff_no if by else "cli", "staff_disable", "ok", staff=staff_no)
+            self._audit(by, by.staff_no if by else "cli", "staff_disable", "ok", target=staff_no)
 
     def list(self) -> list[Staff]:
         return staff_repo.list_staff(self.store)

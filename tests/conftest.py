@@ -1,0 +1,63 @@
+"""Shared fixtures: one app factory (kiosk.factory.make_app) with injected store, reader, printer, clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import Config
+from kiosk.core.clock import TAIPEI, FrozenClock
+
+FROZEN_AT = datetime(2026, 11, 22, 10, 30, 0, tzinfo=TAIPEI)
+TERMINAL = (120, 36)  # the kiosk's fixed terminal size (README: tmux -x 120 -y 36)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(FROZEN_AT)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "kiosk.db"
+
+
+@pytest.fixture
+def make_kiosk(db_path: Path, clock: FrozenClock) -> Callable[..., object]:
+    """Build a demo-seeded kiosk on a real database file, a simulated reader and a capture printer."""
+    from kiosk.factory import make_app
+    from kiosk.reader.simulated import SimulatedReader
+    from printing.port import CapturePrinter
+
+    def build(*, locale: str = "zh_TW", idle_lock_seconds: float | None = 0, **kw: object):  # type: ignore[no-untyped-def]
+        from dataclasses import replace
+
+        config = Config()
+        config = replace(config, ui=replace(config.ui, locale=locale))
+        kw.setdefault("reader", SimulatedReader())
+        kw.setdefault("printer", CapturePrinter())
+        return make_app(config, db_path=db_path, clock=clock, demo=True, idle_lock_seconds=idle_lock_seconds,
+                        **kw)
+
+    return build
+
+
+async def wait_until(pilot, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Let workers and messages run until ``predicate`` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+async def sign_in(pilot, staff_no: str = "S001", pin: str = "1234") -> None:  # type: ignore[no-untyped-def]
+    from kiosk.screens.main import MainScreen
+
+    await pilot.press(*staff_no, "enter", *pin, "enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
