@@ -172,16 +172,18 @@ class _EscposConnection:
     def _make(self) -> Any:
         raise NotImplementedError
 
+    def _usable(self) -> bool:
+        raise NotImplementedError
+
     def _open(self) -> Any:
         from escpos.exceptions import DeviceNotFoundError
 
+        # Asked first: an escpos object built without its library raises again when collected.
+        if not self._usable():
+            raise _missing_package(self.package, self.kind)
         try:
             printer = self._make()
             printer.open()
-        except ImportError as e:
-            raise _missing_package(self.package, self.kind) from e
-        except RuntimeError as e:  # escpos's way of saying pyusb/pyserial is missing
-            raise _missing_package(self.package, self.kind) from e
         except DeviceNotFoundError as e:
             raise no_answer(self.name) from e
         except OSError as e:
@@ -233,6 +235,11 @@ class UsbPrinter(_EscposConnection):
     def name(self) -> str:
         return f"USB {self.vendor_id:04x}:{self.product_id:04x}"
 
+    def _usable(self) -> bool:
+        from escpos.printer import Usb
+
+        return bool(Usb.is_usable())
+
     def _make(self) -> Any:
         from escpos.printer import Usb
 
@@ -250,6 +257,11 @@ class SerialPrinter(_EscposConnection):
     @property
     def name(self) -> str:
         return self.device
+
+    def _usable(self) -> bool:
+        from escpos.printer import Serial
+
+        return bool(Serial.is_usable())
 
     def _make(self) -> Any:
         return _bounded_serial_class()(devfile=self.device, baudrate=self.baudrate, timeout=self.timeout,
