@@ -389,8 +389,8 @@ def render_receipt(receipt: Receipt, width: int = 576, font: FontSpec | None = N
 def mark_reprint(image: Image.Image, at: datetime, font: FontSpec | None = None) -> Image.Image:
     """``image`` with a 補印 banner on top, so a reprint can never pass for a second original."""
     layout = _Layout(image.width, _faces(font or find_font()))
-    layout.paragraph(f"＊＊ 補印 REPRINT {format_roc_datetime(at)} ＊＊", layout.s.small, align="centre",
-                     bold=True)
+    layout.paragraph("＊＊ 補印 REPRINT ＊＊", layout.s.header, align="centre", bold=True)
+    layout.paragraph(f"補印時間 {format_roc_datetime(at)}", layout.s.small, align="centre")
     layout.rule(dashed=True)
     layout.picture(image)
     return layout.render()
