@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -22,10 +23,14 @@ from kiosk.core.errors import CardError, KioskError
 from kiosk.core.models import Citizen, Staff
 from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
 from kiosk.reader.port import CardReader, EventKind, ReaderEvent, ReaderState
-from kiosk.reader.service import ReadResult, read_card_with_timeout
+from kiosk.reader.service import ReadResult, citizen_from_record, read_card_with_timeout
 from kiosk.services.staff import StaffService
 from printing.port import PrinterState, ReceiptPrinter
+from printing.queue import PrintQueue
 from widgets.status_bar import StatusInfo
+
+if TYPE_CHECKING:
+    from kiosk.services.context import ServiceContext
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Hardware:
     reader: CardReader
     printer: ReceiptPrinter
     clock: Clock
+    queue: PrintQueue
     demo_cards: list[Citizen] = field(default_factory=list)
 
 
@@ -73,6 +79,8 @@ class KioskApp(App[int]):
         )
         self.reader_state = ReaderState.NO_READER
         self.printer_state = PrinterState.UNKNOWN
+        self.queued_jobs = 0
+        self.last_print_error: KioskError | None = None
         self._idle_seconds = config.ui.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
         self._idle_timer: Timer | None = None
         self.set_reactive(KioskApp.locale, config.ui.locale)
@@ -168,11 +176,54 @@ class KioskApp(App[int]):
             state = self.hw.printer.state()
         except Exception:  # a status query must never take the kiosk down
             state = PrinterState.UNKNOWN
-        self.call_from_thread(self._set_printer_state, state)
+        queued = self.hw.queue.count()
+        self.call_from_thread(self._set_printer_state, state, queued)
 
-    def _set_printer_state(self, state: PrinterState) -> None:
+    def _set_printer_state(self, state: PrinterState, queued: int) -> None:
         self.printer_state = state
+        self.queued_jobs = queued
         self._update_status()
+
+    @work(thread=True, exclusive=True, group="printer", exit_on_error=False)
+    def print_pending(self) -> None:
+        """Send every queued receipt, oldest first; a failure leaves the job queued with its error."""
+        results = self.hw.queue.send_pending()
+        failed = next((r.error for r in results if not r.ok and r.error is not None), None)
+        queued = self.hw.queue.count()
+        self.call_from_thread(self._printed, failed, queued)
+
+    def _printed(self, error: KioskError | None, queued: int) -> None:
+        self.queued_jobs = queued
+        self.last_print_error = error
+        if error is not None:
+            self.printer_state = PrinterState.OFFLINE
+            self.notify(error.text(self.locale), severity="error", timeout=10, markup=False)
+        elif self.printer_state is PrinterState.OFFLINE:
+            self.printer_state = PrinterState.READY
+        self._update_status()
+
+    def service_context(self) -> ServiceContext:
+        from kiosk.core.errors import PermissionDenied
+        from kiosk.services.context import ServiceContext
+
+        if self.staff is None:
+            raise PermissionDenied("請先登入", message_en="Sign in first.")
+        return ServiceContext(self.hw.store, self.hw.clock, self.config, self.staff, self.hw.queue)
+
+    def audit_refusal(self, service_id: str) -> None:
+        """A staff member tried a service their role does not allow: refused, and recorded."""
+        if self.staff is None:
+            return
+        ctx = self.service_context()
+        with ctx.store.transaction():
+            ctx.audit("permission_denied", subject_id=None, outcome="refused", detail={"service": service_id})
+
+    def current_citizen(self) -> Citizen | None:
+        """The citizen on the card in the reader, if it was read and its ID is valid."""
+        result = self.card.result
+        if result is None or not result.record.id_valid:
+            return None
+        return citizen_from_record(result.record)
 
     # --- session -------------------------------------------------------------------------------
 
@@ -279,8 +330,9 @@ class KioskApp(App[int]):
             counter=self.config.centre.counter,
             reader=t(f"reader.{self.reader_state.value}"),
             reader_ok=not reader_bad,
-            printer=t(f"printer.{self.printer_state.value}"),
-            printer_ok=not printer_bad,
+            printer=t(f"printer.{self.printer_state.value}")
+            + (f"，{t('status.queued', n=self.queued_jobs)}" if self.queued_jobs else ""),
+            printer_ok=not printer_bad and not self.queued_jobs,
             database=Path(self.hw.store.path).name,
             demo=t("status.demo") if self.demo else "",
             labels=(t("status.staff"), t("status.counter"), t("status.reader"), t("status.printer"),

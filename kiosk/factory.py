@@ -10,7 +10,8 @@ from kiosk.config import Config
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.models import Citizen
 from kiosk.reader.port import CardReader
-from printing.port import CapturePrinter, ReceiptPrinter
+from printing.port import ReceiptPrinter
+from printing.queue import PrintQueue
 
 
 def make_reader(config: Config) -> CardReader:
@@ -24,11 +25,22 @@ def make_reader(config: Config) -> CardReader:
 
 
 def make_printer(config: Config) -> ReceiptPrinter:
+    from printing.printers import printer_from_config
+
+    return printer_from_config(config.printer, preview_folder=config.receipts_folder())
+
+
+def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clock) -> PrintQueue:
+    from kiosk.core.errors import PrinterError
+    from printing.render import find_font
+
+    width = 576 if config.printer.paper_width_mm == 80 else 384
     try:
-        from printing.printers import make_printer as build
-    except ImportError:  # printing adapters not installed in this build
-        return CapturePrinter("preview")
-    return build(config)  # type: ignore[no-any-return]
+        font = find_font(config.printer.font_path or None)
+    except PrinterError:
+        # Start anyway: the counter can still serve, and every print attempt names the font package.
+        font = None
+    return PrintQueue(store, printer, clock, width=width, font=font, profile=config.printer.profile or None)
 
 
 def make_app(
@@ -54,11 +66,13 @@ def make_app(
         seed_demo(store, now=clock.now(), hash_pin=hash_secret)
         if demo_cards is None:
             demo_cards = list(DEMO_CITIZENS)
+    printer = printer or make_printer(config)
     hardware = Hardware(
         store=store,
         reader=reader or make_reader(config),
-        printer=printer or make_printer(config),
+        printer=printer,
         clock=clock,
+        queue=make_queue(config, store, printer, clock),
         demo_cards=demo_cards or [],
     )
     return KioskApp(config, hardware, demo=demo, idle_lock_seconds=idle_lock_seconds)

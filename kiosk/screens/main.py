@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -129,8 +130,12 @@ class MainScreen(Screen[None]):
             self.notify(Text(t("main.not_available_msg", service=label)).plain, severity="warning", markup=False)
             return
         if not allowed(self.kiosk.staff, service.needs):
+            self.kiosk.audit_refusal(service.service_id)
             self.notify(t("main.supervisor_only_msg", service=label), severity="error", markup=False)
             return
+        module_name, _, class_name = service.screen.partition(":")
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        self.app.push_screen(screen_class())
 
     # --- demo ----------------------------------------------------------------------------------
 

@@ -16,7 +16,12 @@ class Service:
     service_id: str
     key: str
     needs: Action = Action.COUNTER_SERVICE
-    available: bool = False
+    # "module:Class" of its screen, imported when first opened; empty = not built yet.
+    screen: str = ""
+
+    @property
+    def available(self) -> bool:
+        return bool(self.screen)
 
     @property
     def label_key(self) -> str:

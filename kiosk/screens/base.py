@@ -1,0 +1,108 @@
+"""The frame every counter-service screen shares: title, citizen line, body, status and keys.
+
+A service screen subclasses ``ServiceScreen``, yields its body from ``compose_body``, relabels in
+``relabel`` (called on mount and on every language switch), and runs service functions with
+``run_service`` so the database and printer work happen in a worker and errors are shown inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Header, Label
+
+from kiosk.core.errors import KioskError
+from kiosk.i18n import get_locale, t
+from widgets.key_bar import KeyBar
+from widgets.status_bar import StatusBar, StatusInfo
+
+if TYPE_CHECKING:
+    from kiosk.app import CardState, KioskApp
+    from kiosk.services.context import ServiceContext
+
+
+class ServiceScreen(Screen[None]):
+    SERVICE_ID: ClassVar[str] = ""
+    BINDINGS = [Binding("escape", "back", show=False)]
+
+    @property
+    def kiosk(self) -> KioskApp:
+        return cast("KioskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with Vertical(id="service-frame"):
+            yield Label(id="service-title", classes="section-title")
+            yield Label(id="service-citizen", classes="hint")
+            yield from self.compose_body()
+            yield Label(id="service-message")
+        yield StatusBar()
+        yield KeyBar()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "locale", self._relabel_all, init=True)
+        self.watch(self.app, "status", self._show_status, init=True)
+        self.watch(self.app, "card", self.card_changed, init=False)
+
+    def _show_status(self, info: StatusInfo) -> None:
+        self.query_one(StatusBar).info = info
+
+    def _relabel_all(self, _locale: str) -> None:
+        self.sub_title = t("app.subtitle", centre=self.kiosk.config.centre.name,
+                           counter=self.kiosk.config.centre.counter)
+        self.query_one("#service-title", Label).update(t(f"svc.{self.SERVICE_ID}"))
+        self.relabel()
+        self.query_one(KeyBar).keys = tuple(self.keys())
+
+    # --- for subclasses ------------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        """Set every label in the current language."""
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [("escape", t("key.back")), ("f1", t("key.help"))]
+
+    def card_changed(self, card: CardState) -> None:
+        """The card was inserted, read or removed while this screen is open."""
+
+    def set_citizen_line(self, text: str) -> None:
+        self.query_one("#service-citizen", Label).update(Text(text))
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        label = self.query_one("#service-message", Label)
+        label.set_class(error, "error")
+        label.set_class(not error, "ok")
+        label.update(Text(text))
+
+    def show_error(self, error: KioskError) -> None:
+        self.show_message(error.text(get_locale()), error=True)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def context(self) -> ServiceContext:
+        return self.kiosk.service_context()
+
+    def run_service(self, fn: Callable[[ServiceContext], Any], done: Callable[[Any], None]) -> None:
+        """Run ``fn(ctx)`` in a worker; ``done(result)`` on the UI thread, or the error shown inline."""
+        self._run(fn, done)
+
+    @work(thread=True, exclusive=True, group="service", exit_on_error=False)
+    def _run(self, fn: Callable[[ServiceContext], Any], done: Callable[[Any], None]) -> None:
+        try:
+            result = fn(self.context())
+        except KioskError as exc:
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        self.app.call_from_thread(done, result)
+        self.app.call_from_thread(self.kiosk.print_pending)
