@@ -29,14 +29,14 @@ class Service:
 
 
 SERVICES: tuple[Service, ...] = (
-    Service("register", "f2"),
+    Service("register", "f2", screen="kiosk.screens.registration:RegistrationScreen"),
     Service("deregister", "f3"),
     Service("reset_password", "f4"),
     Service("unlock", "f5"),
     Service("cancel_pending", "f6"),
     Service("update_contact", "f7"),
-    Service("devices", "f8"),
-    Service("device_code", "f9"),
+    Service("devices", "f8", screen="kiosk.screens.devices:DevicesScreen"),
+    Service("device_code", "f9", screen="kiosk.screens.device_code:DeviceCodeScreen"),
     Service("virtual_card", "f10"),
     Service("authorizations", "f11"),
     Service("audit", "f12", needs=Action.AUDIT_VIEW),

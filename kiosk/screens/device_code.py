@@ -1,0 +1,271 @@
+"""產生裝置認證碼 (F9): issue, show (QR + plain code + expiry) and print a device verification code.
+
+Opening the screen with a card in the reader issues a code and queues its receipt at once, so card
+in → F9 → code on screen and on paper is one staff key. A code that is still valid (the kiosk may
+have restarted since) is shown instead, with G to issue a new one. The code leaves the screen after
+``rules.code_display_seconds``, when it expires, or when the card is removed: the next person at the
+counter must not be able to read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Label
+
+from kiosk.core.errors import KioskError
+from kiosk.core.models import Citizen, CodeState, VerificationCode
+from kiosk.i18n import t
+from kiosk.screens.base import ServiceScreen
+from kiosk.screens.devices import citizen_line, when
+from kiosk.services import devices as svc
+from widgets.qr_view import QrView
+
+if TYPE_CHECKING:
+    from kiosk.app import CardState
+    from kiosk.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class CodeView:
+    """What the screen learnt: the code to show (if any), and how it came to be."""
+
+    code: VerificationCode | None
+    issued: svc.IssuedCode | None = None
+    previous: VerificationCode | None = None  # the latest code before issuing, in its state now
+
+
+def char_classes(code: str) -> str:
+    """One marker under each character (大/小/數), each 3 cells wide to sit under ``spaced(code)``."""
+    def mark(ch: str) -> str:
+        if ch.isdigit():
+            return t("devcode.digit")
+        return t("devcode.upper") if ch.isupper() else t("devcode.lower")
+
+    return "".join(m + " " * (3 - cell_len(m)) for m in map(mark, code)).rstrip()
+
+
+def spaced(code: str) -> str:
+    return "  ".join(code)
+
+
+def open_code(ctx: ServiceContext, citizen: Citizen, *, issue: bool) -> CodeView:
+    """The valid code if there is one; otherwise a new one when ``issue``, else the latest's state."""
+    current = svc.current_code(ctx, citizen)
+    if current is not None:
+        return CodeView(current)
+    previous = svc.latest_code(ctx, citizen)
+    if not issue:
+        return CodeView(None, previous=previous)
+    issued = svc.issue_device_code(ctx, citizen)
+    return CodeView(issued.code, issued, previous)
+
+
+class DeviceCodeScreen(ServiceScreen):
+    SERVICE_ID = "device_code"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "issue", show=False),
+        Binding("p", "print", show=False),
+        Binding("s", "show_again", show=False),
+    ]
+    DEFAULT_CSS = """
+    DeviceCodeScreen #code-expiry { margin: 1 1 0 1; text-style: bold; color: $warning; }
+    DeviceCodeScreen #code-ways { margin: 0 1; }
+    DeviceCodeScreen #code-body { height: auto; margin: 0 1; }
+    DeviceCodeScreen #code-qr-col { width: auto; height: auto; margin-right: 3; }
+    DeviceCodeScreen #code-side { width: 1fr; height: auto; }
+    DeviceCodeScreen #code-side > Label { width: 1fr; }
+    DeviceCodeScreen #code-expiry, DeviceCodeScreen #code-ways { width: 1fr; }
+    DeviceCodeScreen #code-side > #code-plain {
+        text-style: bold; border: heavy $accent; padding: 0 2; margin-top: 1; width: auto;
+    }
+    DeviceCodeScreen #code-classes { padding: 0 3; color: $text-muted; }
+    DeviceCodeScreen #code-legend, DeviceCodeScreen #code-steps { color: $text-muted; margin-top: 1; }
+    DeviceCodeScreen #code-clear-note { color: $text-muted; margin-top: 1; }
+    DeviceCodeScreen #service-message { margin: 1 1 0 1; }
+    DeviceCodeScreen .hidden { display: none; }
+    """
+
+    def __init__(self, *, display_seconds: float | None = None) -> None:
+        super().__init__()
+        self.citizen: Citizen | None = None
+        self.code: VerificationCode | None = None
+        self._display_seconds = display_seconds
+        self._timer: Timer | None = None
+        # The last outcome message as (key, values, error), re-rendered on a language switch.
+        self._note: tuple[str, dict[str, str], bool] | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(id="code-expiry")
+        yield Label(id="code-ways")
+        with Horizontal(id="code-body"):
+            with Vertical(id="code-qr-col"):
+                yield Label(id="code-way-qr")
+                yield QrView(id="code-qr")
+            with Vertical(id="code-side"):
+                yield Label(id="code-way-plain")
+                yield Label(id="code-plain")
+                yield Label(id="code-classes")
+                yield Label(id="code-legend")
+                yield Label(id="code-steps")
+                yield Label(id="code-clear-note")
+
+    def on_mount(self) -> None:
+        # ServiceScreen.on_mount runs too (Textual calls handlers along the MRO).
+        self.citizen = self.kiosk.current_citizen()
+        self.show_code(None)
+        if self.citizen is None:
+            self.note("devcode.insert_card")
+            return
+        citizen = self.citizen
+        self.run_service(lambda ctx: open_code(ctx, citizen, issue=True), self._opened)
+
+    @property
+    def display_seconds(self) -> float:
+        if self._display_seconds is not None:
+            return self._display_seconds
+        return float(self.kiosk.config.rules.code_display_seconds)
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [("g", t("devcode.key_issue")), ("p", t("devcode.key_print")), ("s", t("devcode.key_show")),
+                ("escape", t("key.back")), ("f1", t("key.help"))]
+
+    def relabel(self) -> None:
+        self.set_citizen_line(citizen_line(self.citizen, self.kiosk.card.account_state))
+        self.query_one("#code-ways", Label).update(t("devcode.ways"))
+        self.query_one("#code-way-qr", Label).update(t("devcode.way_qr"))
+        self.query_one("#code-way-plain", Label).update(t("devcode.way_plain"))
+        self.query_one("#code-legend", Label).update(t("devcode.legend"))
+        self.query_one("#code-steps", Label).update(t("devcode.steps"))
+        self.show_code(self.code, restart_timer=False)
+        if self._note is not None:
+            key, values, error = self._note
+            self.note(key, error=error, **values)
+
+    # --- showing -------------------------------------------------------------------------------
+
+    def show_code(self, code: VerificationCode | None, *, restart_timer: bool = True) -> None:
+        self.code = code
+        for widget in self.query("#code-expiry, #code-ways, #code-body"):
+            widget.set_class(code is None, "hidden")
+        self.query_one(QrView).payload = code.code if code else None
+        if code is None:
+            self._stop_timer()
+            for label in ("#code-plain", "#code-classes", "#code-expiry", "#code-clear-note"):
+                self.query_one(label, Label).update("")
+            return
+        self.query_one("#code-plain", Label).update(Text(spaced(code.code)))
+        self.query_one("#code-classes", Label).update(char_classes(code.code))
+        self.query_one("#code-expiry", Label).update(t("devcode.expiry", at=when(code.expires_at)))
+        seconds = self._seconds_on_screen(code)
+        note = t("devcode.clear_note", n=round(self.display_seconds))
+        self.query_one("#code-clear-note", Label).update(note)
+        if restart_timer:
+            self._stop_timer()
+            self._timer = self.set_timer(seconds, self.clear_code)
+
+    def _seconds_on_screen(self, code: VerificationCode) -> float:
+        # Never past the expiry: a code on screen must always be a valid one.
+        left = (code.expires_at - self.kiosk.hw.clock.now()).total_seconds()
+        return max(0.0, min(self.display_seconds, left))
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def clear_code(self) -> None:
+        code = self.code
+        self.show_code(None)
+        if code is not None and code.is_valid_at(self.kiosk.hw.clock.now()):
+            self.note("devcode.cleared", at=when(code.expires_at))
+        elif code is not None:
+            self.note("devcode.expired_now")
+
+    def show_error(self, error: KioskError) -> None:
+        self._note = None  # an error stays as shown, in the language it was raised in
+        super().show_error(error)
+
+    def note(self, key: str, *, error: bool = False, **values: str) -> None:
+        self._note = (key, values, error)
+        self.show_message(t(key, **values), error=error)
+
+    # --- outcomes ------------------------------------------------------------------------------
+
+    def _opened(self, view: CodeView) -> None:
+        self.show_code(view.code)
+        previous = view.previous
+        if view.issued is not None:
+            key = "devcode.issued"
+            if view.issued.voided_previous:
+                key = "devcode.issued_voided"
+            elif previous is not None and previous.state is CodeState.EXPIRED:
+                key = "devcode.issued_after_expired"
+            self.note(key)
+        elif view.code is not None:
+            self.note("devcode.existing", at=when(view.code.expires_at))
+        elif previous is not None:
+            # Shown for what it is, never as a usable code.
+            self.note("devcode.latest_state", state=t(f"devcode.state_{previous.state.value}"))
+        else:
+            self.note("devcode.press_issue")
+
+    def card_changed(self, card: CardState) -> None:
+        citizen = self.kiosk.current_citizen()
+        if citizen == self.citizen and citizen is not None:
+            return
+        self.citizen = citizen
+        self.show_code(None)
+        self.set_citizen_line(citizen_line(citizen, card.account_state))
+        if citizen is None:
+            self.note("devcode.reading" if card.reading else "devcode.card_removed")
+            return
+        # A card inserted while this screen is open shows its valid code but issues nothing: the
+        # clerk presses G for a new one.
+        self.run_service(lambda ctx: open_code(ctx, citizen, issue=False), self._opened)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def action_issue(self) -> None:
+        citizen = self.citizen
+        if citizen is None:
+            self.note("devcode.insert_card", error=True)
+            return
+
+        def issue(ctx: ServiceContext) -> CodeView:
+            previous = svc.latest_code(ctx, citizen)
+            issued = svc.issue_device_code(ctx, citizen)
+            return CodeView(issued.code, issued, previous)
+
+        self.run_service(issue, self._opened)
+
+    def action_print(self) -> None:
+        citizen = self.citizen
+        if citizen is None:
+            self.note("devcode.insert_card", error=True)
+            return
+        self.run_service(lambda ctx: svc.print_current_code(ctx, citizen), self._printed)
+
+    def _printed(self, result: tuple[VerificationCode, int]) -> None:
+        self.note("devcode.printing", at=when(result[0].expires_at))
+
+    def action_show_again(self) -> None:
+        citizen = self.citizen
+        if citizen is None:
+            self.note("devcode.insert_card", error=True)
+            return
+        self.run_service(lambda ctx: open_code(ctx, citizen, issue=False), self._shown_again)
+
+    def _shown_again(self, view: CodeView) -> None:
+        if view.code is None:
+            self._opened(view)
+            return
+        self.show_code(view.code)
+        self.note("devcode.shown_again", at=when(view.code.expires_at))

@@ -1,0 +1,181 @@
+"""行動裝置管理作業 (F8): the devices bound to the citizen's ID; enable, disable, unbind.
+
+Seed 004: one ID may bind many devices but only one is enabled at a time, and many IDs may share a
+device. The rules live in ``kiosk.services.devices``; this screen lists, asks and shows results.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Label
+
+from kiosk.core.masking import mask_id, mask_name
+from kiosk.core.models import Citizen, DeviceBinding
+from kiosk.core.rocdate import format_datetime_en, format_roc_datetime
+from kiosk.i18n import get_locale, t
+from kiosk.screens.base import ServiceScreen
+from kiosk.screens.confirm import ConfirmScreen
+from kiosk.services import devices as svc
+
+if TYPE_CHECKING:
+    from kiosk.app import CardState
+    from kiosk.services.context import ServiceContext
+
+
+def when(dt: datetime | None) -> str:
+    """A date-time in the interface language: ROC for Chinese, ISO-like for English."""
+    if dt is None:
+        return t("devices.never")
+    return format_roc_datetime(dt) if get_locale() == "zh_TW" else format_datetime_en(dt)
+
+
+def citizen_line(citizen: Citizen | None, account_state: str | None = None) -> str:
+    """Who is being served, masked, with the account state the card panel shows."""
+    if citizen is None:
+        return t("card.none")
+    line = f"{mask_name(citizen.name)}　{mask_id(citizen.national_id)}"
+    if account_state:
+        line += "　" + t("devices.account", state=t("account." + account_state))
+    return line
+
+
+class DevicesScreen(ServiceScreen):
+    SERVICE_ID = "devices"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "enable", show=False),
+        Binding("d", "disable", show=False),
+        Binding("u", "unbind", show=False),
+    ]
+    DEFAULT_CSS = """
+    DevicesScreen #device-table { height: auto; max-height: 16; margin: 1 1 0 1; }
+    DevicesScreen #devices-rule { margin: 1 1 0 1; color: $text-muted; width: 1fr; }
+    DevicesScreen #service-message { margin: 1 1 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.citizen: Citizen | None = None
+        self.devices: list[DeviceBinding] = []
+
+    def compose_body(self) -> ComposeResult:
+        table: DataTable[Any] = DataTable(id="device-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Label(id="devices-rule")
+
+    def on_mount(self) -> None:
+        # Textual also runs ServiceScreen.on_mount (handlers are called along the MRO): no super().
+        self.citizen = self.kiosk.current_citizen()
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def relabel(self) -> None:
+        self.set_citizen_line(citizen_line(self.citizen, self.kiosk.card.account_state))
+        self.query_one("#devices-rule", Label).update(t("devices.rule"))
+        self.fill_table()
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [("e", t("devices.key_enable")), ("d", t("devices.key_disable")),
+                ("u", t("devices.key_unbind")), ("escape", t("key.back")), ("f1", t("key.help"))]
+
+    def card_changed(self, card: CardState) -> None:
+        citizen = self.kiosk.current_citizen()
+        if citizen == self.citizen:
+            return
+        self.citizen = citizen
+        self.devices = []
+        self.show_message("")
+        self.set_citizen_line(citizen_line(citizen, card.account_state))
+        self.load()
+
+    # --- list ----------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        citizen = self.citizen
+        if citizen is None:
+            self.devices = []
+            self.fill_table()
+            return
+        self.run_service(lambda ctx: svc.list_devices(ctx, citizen), self._loaded)
+
+    def _loaded(self, devices: list[DeviceBinding]) -> None:
+        self.devices = devices
+        self.fill_table()
+        if not devices:
+            self.show_message(t("devices.none"))
+
+    def fill_table(self, keep_binding: int | None = None) -> None:
+        table: DataTable[Any] = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        rows = [
+            (Text(d.name), Text(when(d.bound_at)), Text(when(d.last_used_at)),
+             Text(t("devices.enabled"), style="bold green") if d.enabled else Text(t("devices.disabled")))
+            for d in self.devices
+        ]
+        labels = [t(f"devices.col_{c}") for c in ("name", "bound", "used", "state")]
+        for i, label in enumerate(labels):
+            # Explicit widths: auto-sized columns do not grow back after the table is refilled.
+            width = max([cell_len(label), *(r[i].cell_len for r in rows)])
+            table.add_column(label, width=width)
+        for d, row_cells in zip(self.devices, rows, strict=True):
+            table.add_row(*row_cells, key=str(d.id))
+        if keep_binding is not None:
+            row = next((i for i, d in enumerate(self.devices) if d.id == keep_binding), row)
+        if self.devices:
+            table.move_cursor(row=min(max(row, 0), len(self.devices) - 1))
+
+    def selected(self) -> DeviceBinding | None:
+        if self.citizen is None:
+            self.show_message(t("card.none"), error=True)
+            return None
+        row = self.query_one(DataTable).cursor_row
+        if not self.devices or not 0 <= row < len(self.devices):
+            self.show_message(t("devices.none"), error=True)
+            return None
+        return self.devices[row]
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def action_enable(self) -> None:
+        device, citizen = self.selected(), self.citizen
+        if device is None or citizen is None:
+            return
+        self.run_service(lambda ctx: svc.enable_device(ctx, citizen, device.id), self._changed("enabled"))
+
+    def action_disable(self) -> None:
+        device, citizen = self.selected(), self.citizen
+        if device is None or citizen is None:
+            return
+        self.run_service(lambda ctx: svc.disable_device(ctx, citizen, device.id), self._changed("disabled"))
+
+    def action_unbind(self) -> None:
+        device, citizen = self.selected(), self.citizen
+        if device is None or citizen is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.citizen == citizen:
+                self.run_service(lambda ctx: unbind(ctx), self._changed("unbound"))
+
+        def unbind(ctx: ServiceContext) -> svc.DeviceChange:
+            return svc.unbind_device(ctx, citizen, device.id)
+
+        self.app.push_screen(ConfirmScreen(t("devices.confirm_unbind", name=device.name)), answered)
+
+    def _changed(self, what: str):  # type: ignore[no-untyped-def]
+        def done(change: svc.DeviceChange) -> None:
+            self.devices = list(change.devices)
+            self.fill_table(keep_binding=change.device.id)
+            message = t(f"devices.done_{what}", name=change.device.name)
+            if change.also_disabled:
+                others = "、".join(d.name for d in change.also_disabled)
+                message += t("devices.also_disabled", names=others)
+            self.show_message(message + t("devices.printing"))
+
+        return done
