@@ -16,12 +16,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.clock import TAIPEI
 from kiosk.core.errors import KioskError, StoreError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -36,8 +37,9 @@ _LOCKED_MESSAGE = (
 class Store:
     """An open database. ``db`` is the sqlite-utils wrapper, ``path`` the file (None in memory)."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self._conn = conn
+        self._db: sqlite_utils.Database | None = None
         self.path = path
         # One connection may serve the UI thread and worker threads; the lock keeps one thread's
         # transaction from swallowing another thread's statements.
@@ -46,7 +48,17 @@ class Store:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+        return self._conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        # sqlite-utils costs ~70 ms to import; only migrations need it, so a kiosk opening an
+        # up-to-date database reaches its login screen without loading it.
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
+        return self._db
 
     @property
     def in_transaction(self) -> bool:
@@ -116,7 +128,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            self.db.close()
+            self._conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -170,14 +182,14 @@ def _store_error(exc: sqlite3.DatabaseError) -> StoreError:
     )
 
 
-def _connect(target: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
+def _connect(target: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     # isolation_level=None: the driver must not open implicit transactions, so ours are the only
     # ones; sqlite-utils' own writes then become savepoints inside them.
     conn = sqlite3.connect(
         target, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
     )
     conn.row_factory = sqlite3.Row
-    return sqlite_utils.Database(conn, execute_plugins=False)
+    return conn
 
 
 def _configure(store: Store, *, wal: bool, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,14 +25,14 @@ from kiosk.core.errors import CardError, KioskError
 from kiosk.core.models import Citizen, Staff
 from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
 from kiosk.reader.port import CardReader, EventKind, ReaderEvent, ReaderState
-from kiosk.reader.service import ReadResult, citizen_from_record, read_card_with_timeout
 from kiosk.services.staff import StaffService
 from printing.port import PrinterState, ReceiptPrinter
-from printing.queue import PrintQueue
 from widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
+    from kiosk.reader.service import ReadResult
     from kiosk.services.context import ServiceContext
+    from printing.queue import PrintQueue
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,19 @@ class Hardware:
     reader: CardReader
     printer: ReceiptPrinter
     clock: Clock
-    queue: PrintQueue
+    # The queue brings Pillow, qrcode and the receipt renderer (~35 ms of imports): it is built on
+    # first use, off the path to the login screen.
+    queue_factory: Callable[[], PrintQueue]
     demo_cards: list[Citizen] = field(default_factory=list)
+    _queue: PrintQueue | None = field(default=None, init=False, repr=False)
+    _queue_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def queue(self) -> PrintQueue:
+        with self._queue_lock:
+            if self._queue is None:
+                self._queue = self.queue_factory()
+            return self._queue
 
 
 class KioskApp(App[int]):
@@ -121,6 +134,8 @@ class KioskApp(App[int]):
 
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def read_card(self) -> None:
+        from kiosk.reader.service import read_card_with_timeout
+
         try:
             result = read_card_with_timeout(self.hw.reader, self.config.reader.timeout_seconds)
             # An ID failing its checksum is never looked up: no service until the clerk corrects it.
@@ -220,6 +235,8 @@ class KioskApp(App[int]):
 
     def current_citizen(self) -> Citizen | None:
         """The citizen on the card in the reader, if it was read and its ID is valid."""
+        from kiosk.reader.service import citizen_from_record
+
         result = self.card.result
         if result is None or not result.record.id_valid:
             return None

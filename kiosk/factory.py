@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from data.store import Store, open_store
 from kiosk.app import Hardware, KioskApp
@@ -11,7 +13,9 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.models import Citizen
 from kiosk.reader.port import CardReader
 from printing.port import ReceiptPrinter
-from printing.queue import PrintQueue
+
+if TYPE_CHECKING:
+    from printing.queue import PrintQueue
 
 
 def make_reader(config: Config) -> CardReader:
@@ -32,6 +36,7 @@ def make_printer(config: Config) -> ReceiptPrinter:
 
 def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clock) -> PrintQueue:
     from kiosk.core.errors import PrinterError
+    from printing.queue import PrintQueue
     from printing.render import find_font
 
     width = 576 if config.printer.paper_width_mm == 80 else 384
@@ -72,7 +77,7 @@ def make_app(
         reader=reader or make_reader(config),
         printer=printer,
         clock=clock,
-        queue=make_queue(config, store, printer, clock),
+        queue_factory=partial(make_queue, config, store, printer, clock),
         demo_cards=demo_cards or [],
     )
     return KioskApp(config, hardware, demo=demo, idle_lock_seconds=idle_lock_seconds)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from kiosk.core.errors import KioskError
-from kiosk.reader.port import ReaderEvent
-from kiosk.reader.service import ReadResult
+if TYPE_CHECKING:
+    from kiosk.core.errors import KioskError
+    from kiosk.reader.port import ReaderEvent
+    from kiosk.reader.service import ReadResult
 
 
 class ReaderChanged(Message):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from data import staff as staff_repo
 from data.audit import append_audit
 from data.store import Store
@@ -11,9 +13,13 @@ from kiosk.core.masking import scrub
 from kiosk.core.models import Role, Staff
 from kiosk.core.secrets_hash import hash_secret, validate_pin, verify_secret
 
-# Verified against when the staff number is unknown, so a wrong number and a wrong PIN take the
-# same time and the login screen does not reveal which staff numbers exist.
-_DUMMY_HASH = hash_secret("not-a-real-pin")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the staff number is unknown, so a wrong number and a wrong PIN take the
+    same time and the login screen does not reveal which staff numbers exist. Made on first use: a
+    slow hash at import would delay the login screen."""
+    return hash_secret("not-a-real-pin")
 
 
 class LoginRefused(KioskError):
@@ -59,7 +65,7 @@ class StaffService:
         with self.store.transaction():
             staff = staff_repo.get_staff(self.store, staff_no)
             stored = staff_repo.get_pin_hash(self.store, staff_no) if staff else None
-            pin_ok = verify_secret(pin, stored or _DUMMY_HASH) and stored is not None
+            pin_ok = verify_secret(pin, stored or _dummy_hash()) and stored is not None
             if staff is None:
                 self._audit(None, staff_no[:16], "login", "refused", reason="unknown staff number")
                 refusal = LoginRefused("bad", self.threshold)

@@ -174,7 +174,11 @@ async def test_language_toggle_relabels_everything(make_kiosk):
         assert app.screen.query_one(StatusBar).info.labels[0] == "Staff"
 
 
-async def test_unbuilt_service_says_so_and_opens_nothing(make_kiosk):
+async def test_unbuilt_service_says_so_and_opens_nothing(make_kiosk, monkeypatch):
+    from kiosk.services.catalog import SERVICE_BY_ID, Service
+
+    # Whatever is built by now, a service without a screen must say so and open nothing.
+    monkeypatch.setitem(SERVICE_BY_ID, "register", Service("register", "f2"))
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
