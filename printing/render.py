@@ -46,9 +46,11 @@ class FontSpec:
 def _font_missing(detail: str) -> PrinterError:
     return PrinterError(
         f"找不到繁體中文字型，無法產生收據（{detail}）",
-        "請安裝 fonts-noto-cjk 套件（apt install fonts-noto-cjk），或在設定檔 printer.font_path 指定字型檔",
+        "請安裝 fonts-noto-cjk 套件（apt install fonts-noto-cjk）或 pip install noto-cjk-sans-otc，"
+        "或在設定檔 printer.font_path 指定字型檔",
         message_en=f"No Traditional Chinese font found, so no receipt can be drawn ({detail}).",
-        action_en="Install the fonts-noto-cjk package (apt install fonts-noto-cjk) or set printer.font_path.",
+        action_en="Install the fonts-noto-cjk package (apt install fonts-noto-cjk) or pip install "
+        "noto-cjk-sans-otc, or set printer.font_path.",
     )
 
 
@@ -79,12 +81,22 @@ def find_font(configured: str | None = None) -> FontSpec:
             raise _font_missing(f"printer.font_path = {configured} 無法讀取")
         # A staff-chosen single-face font has no TC marker to look for; trust the choice.
         return FontSpec(path, _face(path) or 0)
-    for path in FONT_CANDIDATES:
+    for path in (*FONT_CANDIDATES, *_bundled_font()):
         if Path(path).is_file():
             index = _face(path)
             if index is not None:
                 return FontSpec(path, index)
     return _raise_missing()
+
+
+def _bundled_font() -> tuple[str, ...]:
+    """Noto Sans CJK from the ``noto-cjk-sans-otc`` wheel (a dependency; byte-identical to Debian's
+    fonts-noto-cjk), so a machine with no system CJK font still prints receipts."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return ()
+    return (str(noto_cjk_sans_otc.FONT_PATH),)
 
 
 def _raise_missing() -> FontSpec:

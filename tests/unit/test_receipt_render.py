@@ -43,9 +43,16 @@ def test_noto_sans_cjk_tc_is_face_3_of_the_collection() -> None:
 
 def test_missing_fonts_name_the_package_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(render, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
+    monkeypatch.setattr(render, "_bundled_font", lambda: ())
     with pytest.raises(PrinterError) as caught:
         find_font()
     assert "fonts-noto-cjk" in caught.value.action and "fonts-noto-cjk" in caught.value.action_en
+
+
+def test_bundled_font_is_found_without_system_fonts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(render, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
+    spec = find_font()
+    assert spec.path.endswith("NotoSansCJK-Regular.ttc") and spec.index == 3
 
 
 def test_unreadable_configured_font_names_the_setting(tmp_path: Path) -> None:
