@@ -30,11 +30,11 @@ class Service:
 
 SERVICES: tuple[Service, ...] = (
     Service("register", "f2", screen="kiosk.screens.registration:RegistrationScreen"),
-    Service("deregister", "f3"),
-    Service("reset_password", "f4"),
-    Service("unlock", "f5"),
-    Service("cancel_pending", "f6"),
-    Service("update_contact", "f7"),
+    Service("deregister", "f3", screen="kiosk.screens.account:DeregistrationScreen"),
+    Service("reset_password", "f4", screen="kiosk.screens.account:PasswordResetScreen"),
+    Service("unlock", "f5", screen="kiosk.screens.account:UnlockScreen"),
+    Service("cancel_pending", "f6", screen="kiosk.screens.account:CancelPendingScreen"),
+    Service("update_contact", "f7", screen="kiosk.screens.account:ContactUpdateScreen"),
     Service("devices", "f8", screen="kiosk.screens.devices:DevicesScreen"),
     Service("device_code", "f9", screen="kiosk.screens.device_code:DeviceCodeScreen"),
     Service("virtual_card", "f10"),
