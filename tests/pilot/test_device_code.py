@@ -1,0 +1,183 @@
+"""產生裝置認證碼 (F9) driven with keys: issue, regenerate, restart, clearing, refusal; DB, audit, paper."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+import zxingcpp
+
+from data import codes as codes_repo
+from data.audit import query_audit, verify_chain
+from data.demo import DEMO_CITIZENS
+from kiosk.core.errors import KioskError
+from kiosk.core.models import CodeState
+from kiosk.reader.simulated import VirtualNhiCard
+from kiosk.screens.device_code import DeviceCodeScreen
+from printing.preview import preview_image
+from tests.conftest import TERMINAL, sign_in, wait_until
+from widgets.qr_view import QrView, half_block_lines, qr_matrix
+
+BY_ID = {c.national_id: c for c in DEMO_CITIZENS}
+LIN, WANG = BY_ID["F223456786"], BY_ID["B120000008"]
+
+
+def _message(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#service-message").render())
+
+
+def _stored(app, citizen=LIN):  # type: ignore[no-untyped-def]
+    return codes_repo.current_code(app.hw.store, citizen.national_id, app.hw.clock.now())
+
+
+def _issued(app) -> list:  # type: ignore[no-untyped-def]
+    return query_audit(app.hw.store, action="device_code_issued", limit=100)
+
+
+def _printed_code(payload: bytes) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(preview_image(payload).convert("L"))]
+
+
+async def _card(pilot, citizen=LIN) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    app.hw.reader.insert(VirtualNhiCard.from_citizen(citizen))
+    await wait_until(pilot, lambda: app.card.result is not None)
+
+
+async def _f9(pilot) -> DeviceCodeScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("f9")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, DeviceCodeScreen)
+                     and (pilot.app.screen.code is not None or bool(_message(pilot.app))))
+    return pilot.app.screen
+
+
+async def test_card_then_f9_shows_and_prints_the_code_with_one_key(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)  # the only staff key between the card and the paper
+        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
+        stored = _stored(app)
+        assert stored is not None and screen.code == stored
+        qr = screen.query_one(QrView)
+        assert qr.payload == stored.code and qr.lines == half_block_lines(qr_matrix(stored.code))
+        assert str(screen.query_one("#code-plain").render()) == "  ".join(stored.code)
+        assert "民國115年11月22日 10:40:00" in str(screen.query_one("#code-expiry").render())
+        assert "請使用手機讀取QR-Code中之裝置認證碼" in str(screen.query_one("#code-way-qr").render())
+        assert _printed_code(app.hw.printer.jobs[0]) == [stored.code]
+        (entry,) = _issued(app)
+        assert entry.outcome == "ok" and stored.code not in str(entry.detail)
+        assert verify_chain(app.hw.store).ok
+
+
+async def test_g_issues_a_new_code_and_voids_the_old(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        old = screen.code
+        await pilot.press("g")
+        await wait_until(pilot, lambda: screen.code is not None and screen.code.id != old.id)
+        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
+        assert _stored(app) == screen.code and screen.code.code != old.code
+        assert "前一組認證碼已作廢" in _message(app)
+        with pytest.raises(KioskError, match="作廢"):
+            codes_repo.redeem_code(app.hw.store, LIN.national_id, old.code, app.hw.clock.now())
+        assert _printed_code(app.hw.printer.jobs[1]) == [screen.code.code]
+        assert [e.detail["voided_previous"] for e in _issued(app)] == [True, False]
+
+
+async def test_a_code_survives_a_restart_and_is_not_reissued(make_kiosk):
+    first = make_kiosk()
+    async with first.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        code = (await _f9(pilot)).code
+    again = make_kiosk()  # same database file
+    async with again.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        assert screen.code == code and screen.query_one(QrView).payload == code.code
+        assert "已有有效的裝置認證碼" in _message(again)
+        assert len(_issued(again)) == 1 and again.hw.printer.jobs == []
+        await pilot.press("p")  # reprint the same code
+        await wait_until(pilot, lambda: len(again.hw.printer.jobs) == 1)
+        assert _printed_code(again.hw.printer.jobs[0]) == [code.code]
+        assert len(query_audit(again.hw.store, action="device_code_printed")) == 1
+
+
+async def test_an_expired_code_is_never_shown_as_valid(make_kiosk, clock):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        old = (await _f9(pilot)).code
+        await pilot.press("escape")
+        clock.advance(timedelta(minutes=10))
+        screen = await _f9(pilot)  # reopening issues a fresh code instead of showing the dead one
+        await wait_until(pilot, lambda: screen.code is not None)
+        assert screen.code.id != old.id and "前一組認證碼已逾期" in _message(app)
+        # A card re-inserted while the screen is open shows the latest state and issues nothing.
+        clock.advance(timedelta(minutes=10))
+        app.hw.reader.remove()
+        await wait_until(pilot, lambda: screen.citizen is None)
+        await _card(pilot)
+        await wait_until(pilot, lambda: "已逾期" in _message(app))
+        assert screen.code is None and screen.query_one(QrView).payload is None
+        assert codes_repo.latest_code(app.hw.store, LIN.national_id, clock.now()).state is CodeState.EXPIRED
+        assert len(_issued(app)) == 2
+
+
+async def test_code_is_cleared_from_the_screen_after_the_display_setting(make_kiosk):
+    app = make_kiosk()
+    app.config = replace(app.config, rules=replace(app.config.rules, code_display_seconds=1))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        code = screen.code
+        assert code is not None
+        await wait_until(pilot, lambda: screen.code is None, timeout=5)
+        assert screen.query_one(QrView).payload is None
+        assert str(screen.query_one("#code-plain").render()) == ""
+        assert screen.query_one("#code-body").has_class("hidden")
+        assert "已自畫面清除" in _message(app) and code.code not in _message(app)
+        assert _stored(app) == code  # still valid: only the screen forgot it
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.code == code)
+
+
+async def test_code_is_cleared_when_the_card_is_removed(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        assert screen.code is not None
+        app.hw.reader.remove()
+        await wait_until(pilot, lambda: screen.code is None)
+        assert screen.query_one(QrView).payload is None
+        assert "健保卡已取出" in _message(app)
+        assert "請插入健保卡" in str(screen.query_one("#service-citizen").render())
+        await pilot.press("g")  # no card, no code
+        await pilot.pause(0.1)
+        assert len(_issued(app)) == 1
+
+
+async def test_refused_for_a_locked_account(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot, WANG)
+        screen = await _f9(pilot)
+        await wait_until(pilot, lambda: "已鎖定" in _message(app))
+        assert "解除鎖定" in _message(app)
+        assert screen.code is None and screen.query_one(QrView).payload is None
+        assert codes_repo.latest_code(app.hw.store, WANG.national_id, app.hw.clock.now()) is None
+        assert app.hw.printer.jobs == []
+        (entry,) = _issued(app)
+        assert entry.outcome == "refused"
