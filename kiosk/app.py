@@ -124,7 +124,13 @@ class KioskApp(App[int]):
 
     def on_reader_changed(self, message: ReaderChanged) -> None:
         event = message.event
-        self.reader_state = event.state
+        previous, self.reader_state = self.reader_state, event.state
+        if event.state in (ReaderState.NO_SERVICE, ReaderState.NO_READER) and event.state is not previous:
+            # Say what to do, once per change (the monitor only reports changes).
+            hint = event.detail or i18n.t(f"reader.{event.state.value}")
+            if event.state is ReaderState.NO_SERVICE:
+                hint = f"{hint} {i18n.t('diag.start_service')}"
+            self.notify(hint, severity="error", timeout=15, markup=False)
         if event.kind is EventKind.INSERTED:
             self.card = CardState(reading=True)
             self.read_card()

@@ -37,11 +37,11 @@ SERVICES: tuple[Service, ...] = (
     Service("update_contact", "f7", screen="kiosk.screens.account:ContactUpdateScreen"),
     Service("devices", "f8", screen="kiosk.screens.devices:DevicesScreen"),
     Service("device_code", "f9", screen="kiosk.screens.device_code:DeviceCodeScreen"),
-    Service("virtual_card", "f10"),
-    Service("authorizations", "f11"),
+    Service("virtual_card", "f10", screen="kiosk.screens.virtual_card:VirtualCardScreen"),
+    Service("authorizations", "f11", screen="kiosk.screens.authorizations:AuthorizationsScreen"),
     Service("audit", "f12", needs=Action.AUDIT_VIEW),
     Service("print_queue", "ctrl+e"),
-    Service("diagnostics", "ctrl+d"),
+    Service("diagnostics", "ctrl+d", screen="kiosk.screens.diagnostics:DiagnosticsScreen"),
 )
 
 SERVICE_BY_ID = {s.service_id: s for s in SERVICES}

@@ -1,0 +1,60 @@
+"""檢測健保卡 screen: service state, readers, last read with timing, read test, pcscd down."""
+
+from __future__ import annotations
+
+from data.demo import DEMO_CITIZENS
+from kiosk.reader.port import ReaderState
+from kiosk.reader.simulated import VirtualNhiCard
+from kiosk.screens.diagnostics import DiagnosticsScreen
+from tests.conftest import TERMINAL, sign_in, wait_until
+
+
+async def test_read_test_reports_timing_and_masked_card(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
+        await pilot.press("t")
+        await pilot.pause()
+        assert "請先插入健保卡" in app.screen.query_one("#service-message").render().plain
+        app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
+        await wait_until(pilot, lambda: app.card.result is not None)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: "讀卡測試成功" in str(app.screen.query_one("#diag-test").render()))
+        assert app.screen.readers == [app.hw.reader.name]
+
+
+async def test_mute_card_fails_the_read_test_without_freezing(make_kiosk):
+    from dataclasses import replace
+
+    app = make_kiosk()
+    app.config = replace(app.config, reader=replace(app.config.reader, timeout_seconds=0.5))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
+        card = VirtualNhiCard.from_citizen(DEMO_CITIZENS[0], mute=True)
+        app.hw.reader.insert(card)
+        await wait_until(pilot, lambda: app.card.error is not None, timeout=5)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: "讀卡測試失敗" in str(app.screen.query_one("#diag-test").render()))
+        # The UI kept answering keys while the card was mute.
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.locale == "en"
+        card.release()
+
+
+async def test_service_down_is_shown_with_how_to_start_it(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
+        app.hw.reader.set_state(ReaderState.NO_SERVICE)
+        await wait_until(pilot, lambda: app.reader_state is ReaderState.NO_SERVICE)
+        assert any("systemctl start pcscd" in str(n.message) for n in app._notifications)
+        assert "讀卡服務未啟動" in app.screen.query_one("StatusBar").info.reader
+        app.hw.reader.set_state(ReaderState.EMPTY)
+        await wait_until(pilot, lambda: app.reader_state is ReaderState.EMPTY)
