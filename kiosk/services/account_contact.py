@@ -1,0 +1,131 @@
+"""Contact data typed at the counter (基本資料異動, F7): the form's rules and the review's old → new.
+
+Values are compared in their canonical form, so a landline stored as ``+886-2-27065866#1234`` and
+shown in the form as ``(02)2706-5866#1234`` is not a change, and an untouched field keeps exactly
+what was stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.core.contact import validate_email, validate_landline, validate_mobile
+from kiosk.core.errors import ValidationError
+from kiosk.core.ids import validate_household_number
+from kiosk.core.masking import mask_email, mask_mobile
+from kiosk.core.models import Contact
+
+# The Contact fields in form order.
+FIELDS = ("mobile", "landline", "email", "backup_email", "household_no")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactForm:
+    """What the clerk typed, each field as text ('' = left empty)."""
+
+    mobile: str = ""
+    landline: str = ""
+    email: str = ""
+    backup_email: str = ""
+    household_no: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedContact:
+    values: dict[str, str | None]
+    warnings: dict[str, tuple[str, str]]  # field → (zh, en) advice that does not block
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChange:
+    field: str
+    old: str  # masked, '' when there was none
+    new: str  # as typed and canonicalised; '' when deleted
+
+
+def _canonical(field: str, value: str) -> str:
+    """The canonical form of one typed value; ``ValidationError`` naming ``field`` if invalid."""
+    if field == "mobile":
+        return validate_mobile(value)
+    if field == "landline":
+        return validate_landline(value)
+    if field in ("email", "backup_email"):
+        return validate_email(value, field).address
+    return validate_household_number(value)
+
+
+def canonical_or_raw(field: str, value: str | None) -> str:
+    """A stored value in canonical form when it is valid, else as stored (old data may not be)."""
+    if not value:
+        return ""
+    try:
+        return _canonical(field, value)
+    except ValidationError:
+        return value
+
+
+def form_from_contact(contact: Contact) -> ContactForm:
+    """The form pre-filled with what is stored, in the form the validators produce."""
+    return ContactForm(**{f: canonical_or_raw(f, getattr(contact, f)) for f in FIELDS})
+
+
+def parse_contact_form(form: ContactForm) -> ParsedContact:
+    """Validate every field; the first error raises ``ValidationError`` with its ``field``.
+
+    The primary e-mail is required; everything else may be left empty. A Microsoft address is
+    advised against (seeds 000/001) but never refused.
+    """
+    values: dict[str, str | None] = {}
+    warnings: dict[str, tuple[str, str]] = {}
+    for field in FIELDS:
+        text = getattr(form, field).strip()
+        if not text and field != "email":
+            values[field] = None
+            continue
+        values[field] = _canonical(field, text)  # an empty e-mail raises "請輸入電子郵件信箱"
+        if field in ("email", "backup_email"):
+            check = validate_email(text, field)
+            if check.warning:
+                warnings[field] = (check.warning, check.warning_en or check.warning)
+    return ParsedContact(values, warnings)
+
+
+def mask_value(field: str, value: str | None) -> str:
+    """How an old value shows on the review: masked, since it may not be the person's own."""
+    if not value:
+        return ""
+    shown = canonical_or_raw(field, value)
+    if field == "mobile":
+        return mask_mobile(shown)
+    if field in ("email", "backup_email"):
+        return mask_email(shown)
+    if field == "landline" and shown.startswith("(") and ")" in shown:
+        # Keep the area code and the last 3 characters; separators stay so the shape is familiar.
+        head, rest = shown[: shown.index(")") + 1], shown[shown.index(")") + 1 :]
+        return head + "".join("*" if c.isdigit() else c for c in rest[:-3]) + rest[-3:]
+    keep = 3
+    return "*" * max(len(shown) - keep, 0) + shown[-keep:]
+
+
+def as_values(contact: Contact) -> dict[str, str | None]:
+    return {f: getattr(contact, f) for f in FIELDS}
+
+
+def merged_contact(before: Contact, parsed: ParsedContact) -> Contact:
+    """The new contact data; a field equal to the stored one in canonical form keeps the stored text."""
+    old = as_values(before)
+    kept = {f: old[f] if canonical_or_raw(f, old[f]) == (parsed.values.get(f) or "") else parsed.values.get(f)
+            for f in FIELDS}
+    return Contact(**kept)
+
+
+def contact_changes(before: Contact, after: Contact) -> list[ContactChange]:
+    """Old (masked) → new per field whose canonical value differs."""
+    old, new = as_values(before), as_values(after)
+    out = []
+    for field in FIELDS:
+        was = canonical_or_raw(field, old[field])
+        now = canonical_or_raw(field, new[field])
+        if was != now:
+            out.append(ContactChange(field, mask_value(field, old[field]), now))
+    return out
