@@ -89,7 +89,7 @@ class DeviceCodeScreen(ServiceScreen):
     DeviceCodeScreen #code-classes { padding: 0 3; color: $text-muted; }
     DeviceCodeScreen #code-legend, DeviceCodeScreen #code-steps { color: $text-muted; margin-top: 1; }
     DeviceCodeScreen #code-clear-note { color: $text-muted; margin-top: 1; }
-    DeviceCodeScreen #service-message { margin: 1 1 0 1; }
+    DeviceCodeScreen #service-message { margin-top: 1; padding: 0 1; }  /* .error (app.tcss) resets margins */
     DeviceCodeScreen .hidden { display: none; }
     """
 

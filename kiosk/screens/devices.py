@@ -55,7 +55,7 @@ class DevicesScreen(ServiceScreen):
     DEFAULT_CSS = """
     DevicesScreen #device-table { height: auto; max-height: 16; margin: 1 1 0 1; }
     DevicesScreen #devices-rule { margin: 1 1 0 1; color: $text-muted; width: 1fr; }
-    DevicesScreen #service-message { margin: 1 1 0 1; }
+    DevicesScreen #service-message { margin-top: 1; padding: 0 1; }  /* .error (app.tcss) resets margins */
     """
 
     def __init__(self) -> None:
