@@ -165,9 +165,16 @@ def _v2_viewer_indexes_and_deregistration_reason(store: Store) -> None:
     store.execute("ALTER TABLE accounts ADD COLUMN deregistration_reason TEXT")
 
 
+def _v3_print_job_preview_text(store: Store) -> None:
+    """The receipt's (already masked) text lines with each job: a 576-pixel receipt is unreadable as
+    terminal half-blocks, so the print queue screen previews the text; the PNG stays for the folder."""
+    store.execute("ALTER TABLE print_jobs ADD COLUMN preview_text TEXT")
+
+
 MIGRATIONS: list[Callable[[Store], None]] = [
     _v1_initial_schema,
     _v2_viewer_indexes_and_deregistration_reason,
+    _v3_print_job_preview_text,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -30,6 +30,7 @@ class PrintJob:
     txn_no: str | None
     payload: bytes
     preview_png: bytes | None
+    preview_text: str | None
     state: PrintJobState
     attempts: int
     last_error: str | None
@@ -37,7 +38,8 @@ class PrintJob:
 
 
 _COLUMNS = (
-    "id, created_at, kind, staff_no, txn_no, payload, preview_png, state, attempts, last_error, sent_at"
+    "id, created_at, kind, staff_no, txn_no, payload, preview_png, preview_text, state, attempts, last_error, "
+    "sent_at"
 )
 
 
@@ -50,6 +52,7 @@ def _job(row: sqlite3.Row) -> PrintJob:
         txn_no=row["txn_no"],
         payload=bytes(row["payload"]),
         preview_png=None if row["preview_png"] is None else bytes(row["preview_png"]),
+        preview_text=row["preview_text"],
         state=PrintJobState(row["state"]),
         attempts=row["attempts"],
         last_error=row["last_error"],
@@ -66,12 +69,13 @@ def enqueue_job(
     preview_png: bytes | None = None,
     *,
     now: datetime,
+    preview_text: str | None = None,
 ) -> int:
     with store.transaction():
         cursor = store.execute(
-            "INSERT INTO print_jobs (created_at, kind, staff_no, txn_no, payload, preview_png, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'queued')",
-            (ts(now), kind, staff_no, txn_no, payload, preview_png),
+            "INSERT INTO print_jobs (created_at, kind, staff_no, txn_no, payload, preview_png, preview_text, "
+            "state) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')",
+            (ts(now), kind, staff_no, txn_no, payload, preview_png, preview_text),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid

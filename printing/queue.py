@@ -70,7 +70,7 @@ class PrintQueue:
         payload, image = self.encode(receipt)
         h = receipt.header
         return enqueue_job(self.store, receipt.kind.value, h.staff_no, h.txn_no, payload, png_bytes(image),
-                           now=self.clock.now())
+                           now=self.clock.now(), preview_text=receipt.preview_text())
 
     def submit(self, receipt: Receipt) -> int:
         """Commit the receipt, then try to print it. A failure is recorded on the job, not raised."""
@@ -129,7 +129,7 @@ class PrintQueue:
         payload = encode_image(copy, profile=self.profile)
         kind = last.kind if last.kind.endswith(REPRINT_SUFFIX) else last.kind + REPRINT_SUFFIX
         job_id = enqueue_job(self.store, kind, staff_no or last.staff_no, last.txn_no, payload,
-                             png_bytes(copy), now=self.clock.now())
+                             png_bytes(copy), now=self.clock.now(), preview_text=last.preview_text)
         return self.send_job(job_id)
 
     def cancel(self, job_id: int) -> PrintJob:

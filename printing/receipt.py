@@ -114,6 +114,21 @@ class Receipt:
         out += [s for s in (self.qr, self.code) if s]
         return [*out, *self.notes, *self.footer]
 
+    def preview_text(self) -> str:
+        """The receipt laid out as plain text, for the print queue's on-screen preview."""
+        h = self.header
+        out = [h.centre, f"櫃檯 {h.counter}　人員 {h.staff_no}", f"交易序號 {h.txn_no}", format_roc_datetime(h.at),
+               "", self.title]
+        if self.subtitle:
+            out.append(self.subtitle)
+        out.append("")
+        out += [f"{label}：{value}" for label, value in self.lines]
+        if self.code:
+            out += ["", f"[QR] {self.code}"]
+        if self.notes:
+            out += ["", *self.notes]
+        return "\n".join([*out, "", *self.footer])
+
 
 def _receipt(kind: ReceiptKind, header: ReceiptHeader, lines: Iterable[tuple[str, str]],
              notes: Iterable[str] = (), *, qr: str | None = None, code: str | None = None) -> Receipt:

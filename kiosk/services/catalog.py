@@ -40,7 +40,7 @@ SERVICES: tuple[Service, ...] = (
     Service("virtual_card", "f10", screen="kiosk.screens.virtual_card:VirtualCardScreen"),
     Service("authorizations", "f11", screen="kiosk.screens.authorizations:AuthorizationsScreen"),
     Service("audit", "f12", needs=Action.AUDIT_VIEW),
-    Service("print_queue", "ctrl+e"),
+    Service("print_queue", "ctrl+e", screen="kiosk.screens.print_queue:PrintQueueScreen"),
     Service("diagnostics", "ctrl+d", screen="kiosk.screens.diagnostics:DiagnosticsScreen"),
 )
 

@@ -85,7 +85,7 @@ def test_every_service_kind_has_a_receipt() -> None:
 
 @pytest.mark.parametrize("receipt", every_receipt(), ids=lambda r: r.kind.value)
 def test_no_full_id_or_card_number_is_printed(receipt: Receipt) -> None:
-    text = "\n".join(receipt.text_lines())
+    text = "\n".join(receipt.text_lines()) + receipt.preview_text()
     for secret in (FULL_ID, FULL_CARD, GRANTEE_ID, CONTACT.mobile, CONTACT.email, CONTACT.household_no,
                    CONTACT.landline):
         assert secret is not None and secret not in text

@@ -232,7 +232,7 @@ def test_a_version_1_database_upgrades_with_its_rows_intact(tmp_path: Path) -> N
     old.close()
 
     s = open_store(path, create=False)
-    assert s.schema_version() == migrations.SCHEMA_VERSION == 2
+    assert s.schema_version() == migrations.SCHEMA_VERSION == 3
     account = accounts.get_account(s, "F223456786")
     assert account is not None and account.state is AccountState.ACTIVE
     assert account.contact.email == "m@example.com"
@@ -242,6 +242,30 @@ def test_a_version_1_database_upgrades_with_its_rows_intact(tmp_path: Path) -> N
     assert accounts.deregistration_reason(s, "F223456786") is None
     indexes = {r[0] for r in s.all("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"audit_log_at", "audit_log_subject_key", "audit_log_staff_no", "devices_by_owner"} <= indexes
+    s.close()
+
+
+def test_a_version_2_database_keeps_its_print_jobs(tmp_path: Path) -> None:
+    """The previous schema version (2) opens, and a job queued before the upgrade still prints."""
+    from data import print_jobs
+
+    path = tmp_path / "v2.db"
+    s = open_store(path)
+    s.close()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE print_jobs DROP COLUMN preview_text")
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute(
+        "INSERT INTO print_jobs (created_at, kind, staff_no, txn_no, payload, state) "
+        "VALUES (?, 'password_reset', 'S001', '20261122-0001', x'1b40', 'queued')",
+        (ts(NOW),),
+    )
+    conn.commit()
+    conn.close()
+    s = open_store(path, create=False)
+    assert s.schema_version() == 3
+    [job] = print_jobs.queued_jobs(s)
+    assert job.payload == b"\x1b@" and job.preview_text is None
     s.close()
 
 

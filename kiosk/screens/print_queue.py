@@ -1,0 +1,148 @@
+"""收據列印佇列: receipts waiting for the printer, with retry, reprint, cancel and an on-screen preview."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from data.print_jobs import PrintJob
+from kiosk.core.rocdate import format_roc_datetime
+from kiosk.i18n import get_locale, t
+from kiosk.screens.base import ServiceScreen
+from kiosk.screens.confirm import ConfirmScreen
+from kiosk.services import print_queue
+from printing.queue import SendResult
+from printing.receipt import TITLES, ReceiptKind
+
+
+def kind_label(kind: str) -> str:
+    base, _, reprint = kind.partition(":")
+    try:
+        zh, en = TITLES[ReceiptKind(base)]
+    except ValueError:
+        zh = en = base
+    label = en if get_locale() == "en" else zh
+    return f"{label}（{t('queue.reprint')}）" if reprint else label
+
+
+class PrintQueueScreen(ServiceScreen):
+    SERVICE_ID = "print_queue"
+    BINDINGS = [
+        *ServiceScreen.BINDINGS,
+        Binding("r", "retry", show=False),
+        Binding("p", "reprint", show=False),
+        Binding("x,delete", "cancel_job", show=False),
+        Binding("f5", "refresh", show=False),
+    ]
+    DEFAULT_CSS = """
+    #queue-body { height: 1fr; }
+    #queue-table { width: 1fr; height: 1fr; }
+    #queue-preview { width: 44; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: print_queue.QueueView | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="queue-body"):
+            yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="queue-preview"):
+                yield Static(id="receipt-text")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.action_refresh()
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [("r", t("queue.retry")), ("p", t("queue.reprint_last")), ("x", t("queue.cancel")),
+                ("f5", t("queue.refresh")), ("escape", t("key.back"))]
+
+    def relabel(self) -> None:
+        self._fill()
+
+    def action_refresh(self) -> None:
+        self.run_service(print_queue.view, self._loaded)
+
+    def _loaded(self, view: print_queue.QueueView) -> None:
+        self.view = view
+        self._fill()
+
+    def _rows(self) -> list[PrintJob]:
+        if self.view is None:
+            return []
+        return [*self.view.queued, *([self.view.last_sent] if self.view.last_sent else [])]
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(t("queue.col_no"), t("queue.col_time"), t("queue.col_kind"), t("queue.col_txn"),
+                          t("queue.col_state"), t("queue.col_error"))
+        for job in self._rows():
+            state = t(f"queue.state_{job.state.value}")
+            if job.state.value == "queued" and job.attempts:
+                state += f" ×{job.attempts}"
+            table.add_row(str(job.id), format_roc_datetime(job.created_at), Text(kind_label(job.kind)),
+                          Text(job.txn_no or ""), state, Text(job.last_error or "", style="red"),
+                          key=str(job.id))
+        if self.view is not None:
+            count = len(self.view.queued)
+            self.set_citizen_line(t("queue.summary", n=count) if count else t("queue.empty"))
+        self._preview()
+
+    def _selected(self) -> PrintJob | None:
+        table = self.query_one(DataTable)
+        rows = self._rows()
+        if not rows or table.cursor_row < 0 or table.cursor_row >= len(rows):
+            return None
+        return rows[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._preview()
+
+    def _preview(self) -> None:
+        """The receipt as printed, in text (a 576-pixel image is unreadable as terminal cells)."""
+        job = self._selected()
+        box = self.query_one("#queue-preview", VerticalScroll)
+        box.border_title = t("queue.preview")
+        text = (job.preview_text or t("queue.no_preview")) if job else ""
+        self.query_one("#receipt-text", Static).update(Text(text))
+
+    def action_retry(self) -> None:
+        job = self._selected()
+        if job is None or job.state.value != "queued":
+            self.show_message(t("queue.pick_queued"), error=True)
+            return
+        self.show_message(t("queue.sending"))
+        self.run_service(lambda ctx: print_queue.retry(ctx, job.id), self._sent)
+
+    def action_reprint(self) -> None:
+        self.show_message(t("queue.sending"))
+        self.run_service(print_queue.reprint_last, self._sent)
+
+    def _sent(self, result: SendResult) -> None:
+        if result.ok:
+            self.show_message(t("queue.printed", no=result.job_id))
+        elif result.error is not None:
+            self.show_error(result.error)
+        self.action_refresh()
+
+    def action_cancel_job(self) -> None:
+        job = self._selected()
+        if job is None or job.state.value != "queued":
+            self.show_message(t("queue.pick_queued"), error=True)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(lambda ctx: print_queue.cancel(ctx, job.id), self._cancelled)
+
+        question = t("queue.confirm_cancel", kind=kind_label(job.kind), txn=job.txn_no or job.id)
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _cancelled(self, job: PrintJob) -> None:
+        self.show_message(t("queue.cancelled", no=job.id))
+        self.action_refresh()
