@@ -6,6 +6,7 @@ device. The rules live in ``kiosk.services.devices``; this screen lists, asks an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
 
+from kiosk.core.errors import KioskError
 from kiosk.core.masking import mask_id, mask_name
 from kiosk.core.models import Citizen, DeviceBinding
 from kiosk.core.rocdate import format_datetime_en, format_roc_datetime
@@ -62,6 +64,8 @@ class DevicesScreen(ServiceScreen):
         super().__init__()
         self.citizen: Citizen | None = None
         self.devices: list[DeviceBinding] = []
+        # The last message as a function of the language, so Ctrl+T re-says it.
+        self._say: Callable[[], str] | None = None
 
     def compose_body(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="device-table", cursor_type="row", zebra_stripes=True)
@@ -78,6 +82,16 @@ class DevicesScreen(ServiceScreen):
         self.set_citizen_line(citizen_line(self.citizen, self.kiosk.card.account_state))
         self.query_one("#devices-rule", Label).update(t("devices.rule"))
         self.fill_table()
+        if self._say is not None:
+            self.show_message(self._say())
+
+    def say(self, message: Callable[[], str], *, error: bool = False) -> None:
+        self._say = message
+        self.show_message(message(), error=error)
+
+    def show_error(self, error: KioskError) -> None:
+        self._say = None
+        super().show_error(error)
 
     def keys(self) -> list[tuple[str, str]]:
         return [("e", t("devices.key_enable")), ("d", t("devices.key_disable")),
@@ -89,7 +103,7 @@ class DevicesScreen(ServiceScreen):
             return
         self.citizen = citizen
         self.devices = []
-        self.show_message("")
+        self.say(lambda: "")
         self.set_citizen_line(citizen_line(citizen, card.account_state))
         self.load()
 
@@ -107,7 +121,7 @@ class DevicesScreen(ServiceScreen):
         self.devices = devices
         self.fill_table()
         if not devices:
-            self.show_message(t("devices.none"))
+            self.say(lambda: t("devices.none"))
 
     def fill_table(self, keep_binding: int | None = None) -> None:
         table: DataTable[Any] = self.query_one(DataTable)
@@ -132,11 +146,11 @@ class DevicesScreen(ServiceScreen):
 
     def selected(self) -> DeviceBinding | None:
         if self.citizen is None:
-            self.show_message(t("card.none"), error=True)
+            self.say(lambda: t("card.none"), error=True)
             return None
         row = self.query_one(DataTable).cursor_row
         if not self.devices or not 0 <= row < len(self.devices):
-            self.show_message(t("devices.none"), error=True)
+            self.say(lambda: t("devices.none"), error=True)
             return None
         return self.devices[row]
 
@@ -172,10 +186,14 @@ class DevicesScreen(ServiceScreen):
         def done(change: svc.DeviceChange) -> None:
             self.devices = list(change.devices)
             self.fill_table(keep_binding=change.device.id)
-            message = t(f"devices.done_{what}", name=change.device.name)
-            if change.also_disabled:
-                others = "、".join(d.name for d in change.also_disabled)
-                message += t("devices.also_disabled", names=others)
-            self.show_message(message + t("devices.printing"))
+
+            def message() -> str:
+                text = t(f"devices.done_{what}", name=change.device.name)
+                if change.also_disabled:
+                    others = "、".join(d.name for d in change.also_disabled)
+                    text += t("devices.also_disabled", names=others)
+                return text + t("devices.printing")
+
+            self.say(message)
 
         return done

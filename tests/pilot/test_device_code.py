@@ -181,3 +181,18 @@ async def test_refused_for_a_locked_account(make_kiosk):
         assert app.hw.printer.jobs == []
         (entry,) = _issued(app)
         assert entry.outcome == "refused"
+
+
+async def test_language_switch_keeps_the_code_and_resays_the_outcome(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        code = screen.code
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: "Device verification code issued" in _message(app))
+        assert screen.code == code and screen.query_one(QrView).payload == code.code
+        assert "valid until 2026-11-22 10:40:00" in str(screen.query_one("#code-expiry").render())
+        assert str(screen.query_one("#code-classes").render()).split() == [
+            "A" if c.isupper() else "a" if c.islower() else "1" for c in code.code]

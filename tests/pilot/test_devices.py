@@ -108,3 +108,17 @@ async def test_card_removal_empties_the_list(make_kiosk):
         await pilot.press("e")
         await pilot.pause(0.1)
         assert app.hw.printer.jobs == []
+
+
+async def test_language_switch_resays_the_outcome_and_relabels_the_table(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _open(pilot)
+        await pilot.press("down", "e")
+        await wait_until(pilot, lambda: "已啟用「Samsung Galaxy A54」" in _message(app))
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: "Enabled “Samsung Galaxy A54”" in _message(app))
+        assert "also disabled “Apple iPhone 15”" in _message(app)
+        table = app.screen.query_one("#device-table")
+        assert [str(c.label) for c in table.columns.values()] == ["Device", "Bound at", "Last used", "State"]
+        assert str(table.get_row_at(1)[1]) == "2025-10-28 10:30:00"
