@@ -23,15 +23,13 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from data.store import Store, parse_ts, translate_errors, ts
-from kiosk.core.errors import StoreError
+from data.store import Store, parse_ts, ts
 
 GENESIS_HASH = "0" * 64
 
@@ -240,125 +238,21 @@ def query_audit(
 # --- verification -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _reader(store_or_path: Store | str | Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection of its own, so a long check never holds up the counter's writes."""
-    path = store_or_path.path if isinstance(store_or_path, Store) else Path(store_or_path)
-    if path is None:
-        assert isinstance(store_or_path, Store)
-        yield store_or_path.conn  # in-memory store: there is no file to open twice
-        return
-    if not path.exists():
-        raise StoreError(
-            f"找不到資料庫檔案：{path}",
-            "請確認資料庫路徑",
-            message_en=f"The database file does not exist: {path}",
-            action_en="Check the database path.",
-        )
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
 def verify_chain(
     store_or_path: Store | str | Path,
     progress: Callable[[int, int], None] | None = None,
     *,
     anchor: tuple[int, str] | None = None,
+    parallel: bool | None = None,
 ) -> VerifyResult:
     """Walk the log in ``seq`` order and report the first entry that breaks the chain.
 
     ``progress(done, total)`` is called every few thousand entries and at the end. ``anchor`` is a
     ``chain_head()`` recorded earlier: with it, a log cut short (or rebuilt) after that point is
-    caught too.
+    caught too. ``parallel`` forces the helper process on or off (default: on for long logs on a
+    machine with more than one core); the answer is the same either way. The walk itself lives in
+    ``data.audit_verify`` (a hot loop and a helper process; imported here lazily).
     """
-    with translate_errors(), _reader(store_or_path) as conn:
-        conn.execute("BEGIN")  # one snapshot for the count and the walk
-        try:
-            return _walk(conn, progress, anchor)
-        finally:
-            conn.execute("ROLLBACK")
+    from data.audit_verify import verify
 
-
-def _walk(
-    conn: sqlite3.Connection, progress: Callable[[int, int], None] | None, anchor: tuple[int, str] | None
-) -> VerifyResult:
-    total = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
-    cursor = conn.execute(
-        "SELECT seq, at, staff_no, role, counter, action, subject, subject_key, outcome, "
-        "detail, prev_hash, hash FROM audit_log ORDER BY seq"
-    )
-    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    anchor_seen = False
-    entry_hash = _entry_hash
-    while rows := cursor.fetchmany(4096):
-        for (
-            seq,
-            at,
-            staff_no,
-            role,
-            counter,
-            action,
-            subject,
-            key,
-            outcome,
-            detail,
-            prev_hash,
-            stored,
-        ) in rows:
-            if seq != expected_seq:
-                return _bad(
-                    checked,
-                    expected_seq,
-                    f"第 {expected_seq} 筆紀錄遺失（下一筆為第 {seq} 筆）",
-                    f"Entry {expected_seq} is missing (the next one is {seq}).",
-                )
-            if prev_hash != expected_prev:
-                return _bad(
-                    checked,
-                    seq,
-                    f"第 {seq} 筆的前一筆雜湊不符：其前的紀錄被刪除、調換或改寫",
-                    f"Entry {seq} does not follow the entry before it: an entry was removed, "
-                    "reordered or rewritten.",
-                )
-            computed = entry_hash(
-                prev_hash, seq, at, staff_no, role, counter, action, subject, key, outcome, detail
-            )
-            if computed != stored:
-                return _bad(checked, seq, f"第 {seq} 筆紀錄內容已被修改", f"Entry {seq} was altered.")
-            if anchor is not None and seq == anchor[0]:
-                if computed != anchor[1]:
-                    return _bad(
-                        checked,
-                        seq,
-                        f"第 {seq} 筆與先前記下的錨點不符：紀錄已被重建",
-                        f"Entry {seq} differs from the recorded anchor: the log was rebuilt.",
-                    )
-                anchor_seen = True
-            expected_prev, expected_seq = computed, seq + 1
-            checked += 1
-        if progress is not None:
-            progress(checked, total)
-    if anchor is not None and anchor[0] > 0 and not anchor_seen:
-        return _bad(
-            checked,
-            expected_seq,
-            f"紀錄只到第 {expected_seq - 1} 筆，但錨點為第 {anchor[0]} 筆：結尾的紀錄被刪除",
-            f"The log ends at entry {expected_seq - 1} but the anchor is entry {anchor[0]}: "
-            "entries were cut from the end.",
-        )
-    if progress is not None and total == 0:
-        progress(0, 0)
-    return VerifyResult(
-        ok=True,
-        checked=checked,
-        first_bad_seq=None,
-        reason=f"稽核紀錄完整，共 {checked} 筆",
-        reason_en=f"The audit log is intact: {checked} entries.",
-    )
-
-
-def _bad(checked: int, seq: int, reason: str, reason_en: str) -> VerifyResult:
-    return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=reason, reason_en=reason_en)
+    return verify(store_or_path, progress, anchor=anchor, parallel=parallel)
