@@ -265,7 +265,8 @@ async def test_deregistration_by_card_disables_everything(make_kiosk):
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = app.screen.question
-        assert "停用 1 部行動裝置" in question and "註銷虛擬健保卡" in question and "取消 1 筆授權" in question
+        for lost in ("停用 1 部行動裝置", "作廢 1 組裝置認證碼", "註銷虛擬健保卡", "取消 1 筆授權"):
+            assert lost in question
         await pilot.press("y")
         await _wait_done(pilot)
         assert accounts.get_account(store, ACTIVE).state is AccountState.DEREGISTERED
