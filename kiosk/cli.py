@@ -36,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_cmd", required=True)
     audit.add_parser("verify", help="check the hash chain; exit 0 if intact, 1 naming the first bad entry")
+    export = audit.add_parser("export", help="write the (filtered) log as CSV, UTF-8 with BOM, newest first; "
+                              "columns are documented in data/audit_summary.py")
+    export.add_argument("--since", help="first ROC day included, e.g. 115-11-01")
+    export.add_argument("--until", help="last ROC day included, e.g. 115-11-22")
+    export.add_argument("--staff", help="staff number")
+    export.add_argument("--action", help="action, e.g. register, login, audit_export")
+    export.add_argument("--outcome", help="outcome, e.g. ok, refused")
+    export.add_argument("--id", dest="national_id", help="citizen ID, typed in full (matched, never written)")
+    export.add_argument("--out", type=Path, required=True, help="CSV file to write")
 
     config = sub.add_parser("config", help="configuration").add_subparsers(dest="config_cmd", required=True)
     config.add_parser("example", help="print an example configuration with every key")
@@ -67,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "staff":
             return _staff_command(args, config, db_path)
         if args.command == "audit":
+            if args.audit_cmd == "export":
+                return _audit_export(args, config, db_path)
             return _audit_command(args, db_path)
         return _run_app(args, config, db_path)
     except KioskError as exc:
@@ -160,6 +171,28 @@ def _audit_command(args: argparse.Namespace, db_path: Path) -> int:
     print(f"audit log BROKEN at entry {result.first_bad_seq}: {result.reason} "
           f"({result.checked} entries before it verified)")
     return EXIT_FAIL
+
+
+def _audit_export(args: argparse.Namespace, config: object, db_path: Path) -> int:
+    from data.store import open_store
+    from kiosk.config import Config
+    from kiosk.core.clock import SystemClock
+    from kiosk.services.supervisor import export_audit_cli, parse_filter
+
+    assert isinstance(config, Config)
+    if not db_path.exists():
+        return _fail(f"kiosk: 找不到資料庫 database not found: {db_path}")
+    flt = parse_filter(since=args.since or "", until=args.until or "", staff_no=args.staff or "",
+                       action=args.action or "", outcome=args.outcome or "",
+                       national_id=args.national_id or "")
+    store = open_store(db_path, create=False)
+    try:
+        result = export_audit_cli(store, at=SystemClock().now(), counter=config.centre.counter, flt=flt,
+                                  out=args.out)
+    finally:
+        store.close()
+    print(f"exported {result.rows} entries to {result.path}")
+    return EXIT_OK
 
 
 def _config_command(args: argparse.Namespace, config: object, config_path: Path) -> int:
