@@ -67,10 +67,10 @@ STRINGS: dict[str, str] = {
     "vcard.reason.device_lost": "Mobile device lost or stolen",
     "vcard.reason.not_holder": "Photo not the holder, or false data",
     "vcard.reason.photo_replacement": "Photo replacement (revoke, then apply again)",
-    "vcard.confirm_auths": "This also cancels the {n} authorization(s) the card granted: {list}",
-    "vcard.confirm_no_auths": "The card has granted no active authorizations",
-    "vcard.revoke_confirm": "Revoke the virtual card ({state}, applied {applied}), reason: {reason}? "
-                            "{auths}. This cannot be undone; a new application is needed. (Y yes / N no)",
+    "vcard.confirm_auths": "cancelling the {n} authorization(s) the card granted: {list}",
+    "vcard.confirm_no_auths": "no active authorization to cancel",
+    "vcard.revoke_confirm": "Revoke the virtual card ({state}, applied {applied}), reason: {reason}, "
+                            "{auths}? This cannot be undone; a new application is needed. (Y yes / N no)",
     "vcard.revoke_declined": "Not revoked; the virtual card is unchanged",
     "vcard.revoked": "Virtual card revoked, {n} authorization(s) cancelled; printing the receipt",
     # photo replacement wizard
@@ -114,7 +114,7 @@ STRINGS: dict[str, str] = {
     "vcard.info.stripped": "removed (EXIF, GPS…)",
     "vcard.confirm_source.upload": "with the photo just accepted",
     "vcard.confirm_source.id_document": "with the ID/NHI card photo (under 14)",
-    "vcard.replace_confirm": "Revoke the current virtual card ({state}, applied {applied}); {auths}; "
+    "vcard.replace_confirm": "Revoke the current virtual card ({state}, applied {applied}), {auths}, "
                              "then apply at the counter {source}? {outcome} (Y yes / N no)",
     "vcard.apply_confirm": "Apply for a virtual card at the counter {source}? {outcome} (Y yes / N no)",
     "vcard.replace_declined": "Nothing submitted; the virtual card is unchanged",

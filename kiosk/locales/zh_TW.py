@@ -70,9 +70,9 @@ STRINGS: dict[str, str] = {
     "vcard.reason.device_lost": "行動裝置遺失或遭竊",
     "vcard.reason.not_holder": "相片非本人或資料不實",
     "vcard.reason.photo_replacement": "更換相片（註銷後重新申請）",
-    "vcard.confirm_auths": "並取消此卡授權的{n}筆授權：{list}",
-    "vcard.confirm_no_auths": "此卡沒有生效中的授權",
-    "vcard.revoke_confirm": "確定註銷虛擬健保卡（{state}，{applied} 申請），原因：{reason}？{auths}。"
+    "vcard.confirm_auths": "並取消此卡授權的{n}筆授權： {list}",
+    "vcard.confirm_no_auths": "此卡無生效中的授權需取消",
+    "vcard.revoke_confirm": "確定註銷虛擬健保卡（{state}，{applied} 申請），原因：{reason}，{auths}？"
                             "註銷後無法復原，須重新申請。(Y 確定 / N 取消)",
     "vcard.revoke_declined": "未註銷，虛擬健保卡維持原狀",
     "vcard.revoked": "虛擬健保卡已註銷，取消授權 {n} 筆，收據列印中",

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -65,8 +65,6 @@ class VirtualCardScreen(ServiceScreen):
     DEFAULT_CSS = """
     #vc-body { height: 1fr; padding: 0 1; }
     #vc-current { border: round $primary; padding: 0 1; height: auto; }
-    #vc-auths { height: auto; }
-    #vc-auths > Vertical { width: 1fr; height: auto; }
     .vc-heading { text-style: bold; margin-top: 1; }
     """
 
@@ -80,13 +78,11 @@ class VirtualCardScreen(ServiceScreen):
             yield Static(id="vc-current")
             yield Label(id="vc-history-title", classes="vc-heading")
             yield Static(id="vc-history")
-            with Horizontal(id="vc-auths"):
-                with Vertical():
-                    yield Label(id="vc-granted-title", classes="vc-heading")
-                    yield Static(id="vc-granted")
-                with Vertical():
-                    yield Label(id="vc-received-title", classes="vc-heading")
-                    yield Static(id="vc-received")
+            # Stacked, not side by side: the English table needs the full width.
+            yield Label(id="vc-granted-title", classes="vc-heading")
+            yield Static(id="vc-granted")
+            yield Label(id="vc-received-title", classes="vc-heading")
+            yield Static(id="vc-received")
 
     def on_mount(self) -> None:
         self.load()

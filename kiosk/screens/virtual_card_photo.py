@@ -181,7 +181,7 @@ class PhotoReplacementScreen(ServiceScreen):
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
         grid.add_row(t("vcard.info.file"), Text(loaded.path.name))
-        grid.add_row(t("vcard.info.source"), Text(f"{p.source_format} {p.source_size[0]}×{p.source_size[1]}，"
+        grid.add_row(t("vcard.info.source"), Text(f"{p.source_format} {p.source_size[0]}×{p.source_size[1]}, "
                                                   f"{p.source_bytes / 1024:.0f} KB"))
         (w, h), kb = OUTPUT_SIZE, f"{len(p.jpeg) / 1024:.0f}"
         stored = t("vcard.info.stored_value", w=w, h=h, kb=kb)

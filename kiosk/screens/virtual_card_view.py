@@ -97,8 +97,11 @@ def authorization_table(auths: Sequence[Authorization], *, granted: bool) -> Ren
 
 
 def authorization_summary(auths: Sequence[Authorization]) -> str:
-    """``K128***433（115-09-23 ～ 116-09-23）、…`` for a confirmation question."""
-    return "、".join(f"{mask_short_id(a.grantee_id)}（{date_range(a, compact=True)}）" for a in auths)
+    """``K128***433 （115-09-23～116-09-23）、…`` for a confirmation question.
+
+    The spaces let the question wrap between an ID and its dates, never inside the masked ID.
+    """
+    return "、 ".join(f"{mask_short_id(a.grantee_id)} （{date_range(a, compact=True)}）" for a in auths)
 
 
 def confirm_auths_text(active: Sequence[Authorization]) -> str:
