@@ -400,3 +400,21 @@ async def test_registration_in_english(make_kiosk):
         await pilot.press("f10")
         await wait_until(pilot, lambda: screen.step == "done")
         assert "active" in text_of(app, "#done-text")
+
+
+async def test_fast_typing_lands_in_the_right_fields(make_kiosk):
+    """Keys arriving in one burst (a fast typist, a barcode wedge): each lands in its own field."""
+    from textual import events
+
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        screen = await open_wizard(pilot, UNREGISTERED)
+        burst = ["2", *PASSWORD, "enter", *PASSWORD, "enter", *"0912345678", "enter", *"dawen@example.com", "f9"]
+        for key in burst:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_until(pilot, lambda: screen.step == "review")
+        values = {n: screen.query_one(f"#{n}").value for n in ("password", "password_confirm", "mobile", "email")}
+        assert values == {"password": PASSWORD, "password_confirm": PASSWORD, "mobile": "0912345678",
+                          "email": "dawen@example.com"}
+        assert "居留證" in text_of(app, "#review")

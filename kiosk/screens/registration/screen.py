@@ -57,13 +57,15 @@ _CONTACT_MAX = {"mobile": 20, "email": 254, "landline": 30, "backup_email": 254,
 
 class RegistrationScreen(CardFollowingWizard):
     SERVICE_ID = "register"
+    # Priority bindings act while the key is dispatched, before the keys typed after it: a key that
+    # changes the focused field (Enter, a digit, F9, Esc) must do so before fast typing after it
+    # reaches the old field. ``check_action`` lets each through only on its own step.
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority: the move to the next field happens while the key is dispatched, so fast typing
-        # after Enter lands in the next field (as on the login screen).
         Binding("enter", "enter", priority=True, show=False),
-        *(Binding(str(n + 1), f"document({n})", show=False) for n in range(len(DOCUMENTS))),
-        Binding("f9", "review", show=False),
-        Binding("f10", "confirm", show=False),
+        Binding("escape", "back", priority=True, show=False),
+        *(Binding(str(n + 1), f"document({n})", priority=True, show=False) for n in range(len(DOCUMENTS))),
+        Binding("f9", "review", priority=True, show=False),
+        Binding("f10", "confirm", priority=True, show=False),
     ]
     DEFAULT_CSS = """
     RegistrationScreen #reg-steps { margin: 1 0 0 1; height: 1; }
@@ -218,6 +220,10 @@ class RegistrationScreen(CardFollowingWizard):
             last = index == len(order) - 1
             if not last:
                 self.set_focus(self.query_one(f"#{order[index + 1]}"))
+            elif self.step == "password":
+                # On to the contact step now, so what is typed next lands there; the check below
+                # brings the citizen back if the passwords are not acceptable.
+                self._go("contact")
             # Checked once the field has taken the keys still queued for it.
             field.call_later(self._left_field, field.id, last)
         elif self.step == "review":
@@ -226,17 +232,19 @@ class RegistrationScreen(CardFollowingWizard):
             self.app.pop_screen()
 
     def _left_field(self, name: str, last: bool) -> None:
-        if self.step == "password":
-            if name == "password":
-                if not self._check_password() and self.focused is self.query_one("#password_confirm"):
-                    self.set_focus(self.query_one("#password"))
-            elif self._check_password(focus=True) and self._check_confirm():
-                self._go("contact")
+        if name == "password":
+            if not self._check_password() and self.focused is self.query_one("#password_confirm"):
+                self.set_focus(self.query_one("#password"))
+        elif name == "password_confirm":
+            if not (self._check_password() and self._check_confirm()):
+                self._go("password")
+                bad = "password" if getattr(self._notes.get("password"), "kind", "") == "error" else name
+                self.set_focus(self.query_one(f"#{bad}"))
         elif self.step == "contact":
             if not self._check_contact(name):
                 self.set_focus(self.query_one(f"#{name}"))
             elif last:
-                self.action_review()
+                self._review()
 
     # --- password ------------------------------------------------------------------------------
 
@@ -247,14 +255,16 @@ class RegistrationScreen(CardFollowingWizard):
             if focus:
                 self.set_focus(self.query_one("#password"))
             return False
-        self._set_note("password", None)
+        if getattr(self._notes.get("password"), "kind", "") == "error":
+            # A note that characters were dropped stays: the citizen must know the password is not
+            # exactly what they meant to type.
+            self._set_note("password", None)
         return True
 
     def _check_confirm(self) -> bool:
         if self._value("password") != self._value("password_confirm"):
             self.query_one("#password_confirm", Input).value = ""
             self._set_note("password_confirm", Note("error", MISMATCH.zh, MISMATCH.en))
-            self.set_focus(self.query_one("#password_confirm"))
             return False
         self._set_note("password_confirm", None)
         return True
@@ -283,11 +293,24 @@ class RegistrationScreen(CardFollowingWizard):
         return ContactForm(**{name: self._value(name) for name in CONTACT_FIELDS})
 
     def action_review(self) -> None:
+        # After the focused field has taken the keys still queued for it, or the review would
+        # show (and check) what was typed only in part.
+        if isinstance(self.focused, Input):
+            self.focused.call_later(self._review)
+        else:
+            self._review()
+
+    def _review(self) -> None:
+        if self.step != "contact":
+            return
         bad = [name for name in CONTACT_FIELDS if not self._check_contact(name)]
         if bad:
             self.set_focus(self.query_one(f"#{bad[0]}"))
             return
-        self._warnings = check_contact(self._contact_form()).warnings
+        self._warnings = dict(check_contact(self._contact_form()).warnings)
+        dropped = self._notes.get("password")
+        if dropped is not None and dropped.kind == "warning":
+            self._warnings["password"] = (dropped.zh, dropped.en)
         self._go("review")
         self._render_review()
 
