@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, work
@@ -378,7 +377,7 @@ class KioskApp(App[int]):
             printer=t(f"printer.{self.printer_state.value}")
             + (f"，{t('status.queued', n=self.queued_jobs)}" if self.queued_jobs else ""),
             printer_ok=not printer_bad and not self.queued_jobs,
-            database=Path(self.hw.store.path).name,
+            database=self.hw.store.path.name if self.hw.store.path else ":memory:",
             demo=t("status.demo") if self.demo else "",
             labels=(t("status.staff"), t("status.counter"), t("status.reader"), t("status.printer"),
                     t("status.db")),

@@ -10,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-
 from kiosk.core.errors import ValidationError
 
 _MOBILE_RE = re.compile(r"09[0-9]{8}")

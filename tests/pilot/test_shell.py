@@ -51,8 +51,8 @@ async def test_wrong_pin_counts_down_then_locks_staff_account(make_kiosk):
             # After a refusal the PIN field is cleared and focused: the clerk just types again.
             await pilot.press(*"0000", "enter")
             expected = f"尚可再試 {4 - attempt} 次" if attempt < 4 else "鎖定"
-            await wait_until(pilot, lambda: expected in str(app.screen.query_one("#login-error").render())
-                             and pin.has_focus)
+            await wait_until(pilot, lambda expected=expected: expected in str(
+                app.screen.query_one("#login-error").render()) and pin.has_focus)
             assert pin.value == ""
         error = str(app.screen.query_one("#login-error").render())
         assert "鎖定" in error
