@@ -39,7 +39,9 @@ SERVICES: tuple[Service, ...] = (
     Service("device_code", "f9", screen="kiosk.screens.device_code:DeviceCodeScreen"),
     Service("virtual_card", "f10", screen="kiosk.screens.virtual_card:VirtualCardScreen"),
     Service("authorizations", "f11", screen="kiosk.screens.authorizations:AuthorizationsScreen"),
-    Service("audit", "f12", needs=Action.AUDIT_VIEW),
+    Service("audit", "f12", needs=Action.AUDIT_VIEW, screen="kiosk.screens.audit:AuditScreen"),
+    Service("staff_admin", "ctrl+u", needs=Action.STAFF_MANAGE,
+            screen="kiosk.screens.staff_admin:StaffAdminScreen"),
     Service("print_queue", "ctrl+e", screen="kiosk.screens.print_queue:PrintQueueScreen"),
     Service("diagnostics", "ctrl+d", screen="kiosk.screens.diagnostics:DiagnosticsScreen"),
 )

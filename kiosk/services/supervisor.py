@@ -35,27 +35,32 @@ def action_label(action: str, locale: str) -> str:
 def parse_filter(*, since: str = "", until: str = "", staff_no: str = "", action: str = "", outcome: str = "",
                  national_id: str = "") -> AuditFilter:
     """The viewer's typed filter; ``ValidationError`` (field = the input's name) for a bad value."""
-    since_day = parse_roc_date(since) if since.strip() else None
-    until_day = _until(until) if until.strip() else None
+    since_day = _day("since", since) if since.strip() else None
+    until_day = _day("until", until) if until.strip() else None
     if since_day and until_day and since_day > until_day:
         raise ValidationError("until", "結束日期早於開始日期", "請重新輸入日期區間",
                               message_en="The end date is before the start date.",
                               action_en="Type the date range again.")
+    try:
+        subject_id = validate_national_id(national_id) if national_id.strip() else None
+    except ValidationError as exc:
+        raise ValidationError("national_id", exc.message, exc.action, message_en=exc.message_en,
+                              action_en=exc.action_en) from None
     return AuditFilter(
         since=since_day,
         until=until_day,
         staff_no=staff_no.strip().upper() or None,
         action=action.strip().lower() or None,
         outcome=outcome.strip().lower() or None,
-        subject_id=validate_national_id(national_id) if national_id.strip() else None,
+        subject_id=subject_id,
     )
 
 
-def _until(text: str) -> date:
+def _day(field: str, text: str) -> date:
     try:
         return parse_roc_date(text)
-    except ValidationError as exc:
-        raise ValidationError("until", exc.message, exc.action, message_en=exc.message_en,
+    except ValidationError as exc:  # re-raised naming the filter's own field, so the screen can focus it
+        raise ValidationError(field, exc.message, exc.action, message_en=exc.message_en,
                               action_en=exc.action_en) from None
 
 

@@ -1,0 +1,358 @@
+"""稽核紀錄: the audit log viewer for supervisors, newest first, one screen-high page at a time.
+
+Paging is keyset (``before_seq``): the table never holds more than a page, however long the log.
+Filters are typed (ROC dates, staff number, action, outcome, full citizen ID) and applied with
+Enter or F2. F4 exports the filtered entries as CSV, F5 checks the hash chain in a worker with a
+progress bar, F6 opens the daily summary.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import SuggestFromList
+from textual.widgets import DataTable, Input, Label, ProgressBar, Static
+
+from data.audit import AuditEntry, VerifyResult
+from data.audit_summary import AuditFilter
+from kiosk.core.errors import KioskError, ValidationError
+from kiosk.core.permissions import Action
+from kiosk.core.rocdate import format_roc_date, format_roc_datetime
+from kiosk.i18n import get_locale, t
+from kiosk.screens.audit_dialogs import ExportPathScreen, guard
+from kiosk.screens.base import ServiceScreen
+from kiosk.services import supervisor
+from kiosk.services.context import ServiceContext
+from kiosk.services.supervisor import ExportResult, action_label
+
+FILTERS = ("since", "until", "staff_no", "action", "outcome", "national_id")
+KNOWN_ACTIONS = (
+    "login", "logout", "screen_lock", "screen_unlock", "staff_locked", "permission_denied", "register",
+    "deregister", "reset_password", "unlock", "cancel_pending", "update_contact", "device_enabled",
+    "device_disabled", "device_unbound", "device_code_issued", "device_code_printed", "virtual_card_applied",
+    "virtual_card_revoked", "virtual_card_photo_replaced", "authorization_cancelled", "print_retry",
+    "print_reprint", "print_cancel", "staff_add", "staff_disable", "staff_enable", "staff_reset_pin",
+    "staff_role", "staff_unlock", "audit_search", "audit_export", "audit_verify", "daily_summary_print",
+)
+
+
+def short_time(at: datetime) -> str:
+    return f"{format_roc_date(at.date())} {at:%H:%M:%S}"
+
+
+def detail_text(entry: AuditEntry) -> Text:
+    """Every field of the entry, as plain text (typed values must never become markup)."""
+    locale = get_locale()
+    rows = [
+        (t("audit.col_seq"), str(entry.seq)),
+        (t("audit.col_time"), format_roc_datetime(entry.at)),
+        (t("audit.col_staff"), entry.staff_no or "—"),
+        (t("audit.f_role"), t(f"role.{entry.role}") if entry.role in ("clerk", "supervisor")
+         else entry.role or "—"),
+        (t("audit.f_counter"), entry.counter or "—"),
+        (t("audit.col_action"), f"{action_label(entry.action, locale)} ({entry.action})"),
+        (t("audit.col_subject"), entry.subject or "—"),
+        (t("audit.col_outcome"), entry.outcome),
+    ]
+    text = Text()
+    for label, value in rows:
+        text.append(f"{label}：", style="bold")
+        text.append(f"{value}\n")
+    text.append(f"{t('audit.f_hash')}：", style="bold")
+    text.append(f"{entry.hash[:16]}…\n")
+    text.append(f"{t('audit.f_prev')}：", style="bold")
+    text.append(f"{entry.prev_hash[:16]}…\n")
+    text.append(f"{t('audit.f_detail')}：", style="bold")
+    if entry.detail:
+        for key, value in sorted(entry.detail.items()):
+            text.append(f"\n  {key} = {value}")
+    else:
+        text.append("—")
+    return text
+
+
+class AuditScreen(ServiceScreen):
+    SERVICE_ID = "audit"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *ServiceScreen.BINDINGS,
+        Binding("f2", "apply", show=False),
+        Binding("f3", "clear", show=False),
+        Binding("f4", "export", show=False),
+        Binding("f5", "verify", show=False),
+        Binding("f6", "summary", show=False),
+        Binding("ctrl+f", "focus_filters", show=False),
+        Binding("pagedown", "next_page", show=False, priority=True),
+        Binding("pageup", "previous_page", show=False, priority=True),
+    ]
+    DEFAULT_CSS = """
+    #audit-filters { height: 3; }
+    #audit-filters Input { width: 19; }
+    #audit-filters #f-staff_no, #audit-filters #f-outcome { width: 16; }
+    #audit-filters #f-action { width: 1fr; }
+    #audit-main { height: 1fr; }
+    #audit-table { width: 1fr; height: 1fr; overflow-x: hidden; }
+    #audit-detail { width: 38; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
+    #audit-foot { height: 1; }
+    #audit-page { width: 1fr; }
+    #audit-progress { width: 50; display: none; }
+    #audit-progress.running { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = AuditFilter()
+        self.entries: list[AuditEntry] = []
+        self._cursors: list[int | None] = [None]  # before_seq of each page shown so far
+        self._page = 0
+        self._has_more = False
+        self._request = 0
+        self._allowed = False
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="audit-filters"):
+            for name in FILTERS:
+                suggester = SuggestFromList(KNOWN_ACTIONS) if name == "action" else None
+                yield Input(id=f"f-{name}", suggester=suggester)
+        with Horizontal(id="audit-main"):
+            yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="audit-detail"):
+                yield Static(id="audit-detail-text")
+        with Horizontal(id="audit-foot"):
+            yield Label(id="audit-page")
+            yield ProgressBar(id="audit-progress", show_eta=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._allowed = guard(self, Action.AUDIT_VIEW)
+        if self._allowed:
+            self.query_one(DataTable).focus()
+            self.call_after_refresh(self._load, None, True)
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [("enter", t("audit.key_apply")), ("f3", t("audit.key_clear")), ("pgdn", t("audit.key_next")),
+                ("pgup", t("audit.key_prev")), ("f4", t("audit.key_export")), ("f5", t("audit.key_verify")),
+                ("f6", t("audit.key_summary")), ("escape", t("key.back"))]
+
+    def relabel(self) -> None:
+        for name in FILTERS:
+            field = self.query_one(f"#f-{name}", Input)
+            field.border_title = t(f"audit.filter_{name}")
+            field.placeholder = t(f"audit.hint_{name}")
+        self.query_one("#audit-detail", VerticalScroll).border_title = t("audit.detail")
+        self._fill()
+
+    # --- loading ------------------------------------------------------------------------------
+
+    @property
+    def page_size(self) -> int:
+        # A screenful: the table's height less its header row.
+        return max(5, self.query_one(DataTable).size.height - 1)
+
+    def _load(self, before_seq: int | None, fresh: bool) -> None:
+        self._request += 1
+        request, flt, limit = self._request, self.filter, self.page_size
+
+        def fetch(ctx: ServiceContext) -> list[AuditEntry]:
+            if fresh:
+                return supervisor.first_page(ctx, flt, limit + 1)
+            return supervisor.page_before(ctx, flt, before_seq, limit + 1)
+
+        def loaded(entries: list[AuditEntry]) -> None:
+            if request != self._request:
+                return  # a newer page was asked for meanwhile
+            self._has_more = len(entries) > limit
+            self.entries = entries[:limit]
+            self._fill()
+
+        self.run_service(fetch, loaded)
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_column(t("audit.col_seq"), width=7)
+        table.add_column(t("audit.col_time"), width=18)
+        table.add_column(t("audit.col_staff"), width=6)
+        table.add_column(t("audit.col_action"), width=13)
+        table.add_column(t("audit.col_subject"), width=13)
+        table.add_column(t("audit.col_outcome"), width=8)
+        locale = get_locale()
+        for entry in self.entries:
+            outcome = Text(entry.outcome, style="" if entry.outcome == "ok" else "bold red")
+            table.add_row(str(entry.seq), short_time(entry.at), Text(entry.staff_no or ""),
+                          Text(action_label(entry.action, locale)), Text(entry.subject), outcome,
+                          key=str(entry.seq))
+        if self.entries:
+            table.move_cursor(row=min(max(row, 0), len(self.entries) - 1))
+        self._show_detail()
+        self._show_page_line()
+
+    def _show_page_line(self) -> None:
+        if not self._allowed:
+            return
+        described = self._describe_filter()
+        self.set_citizen_line(t("audit.filtered", what=described) if described else t("audit.unfiltered"))
+        if self.entries:
+            line = t("audit.page", page=self._page + 1, first=self.entries[0].seq, last=self.entries[-1].seq)
+            if self._has_more:
+                line += t("audit.more")
+        else:
+            line = t("audit.none")
+        self.query_one("#audit-page", Label).update(line)
+
+    def _describe_filter(self) -> str:
+        f = self.filter
+        parts = []
+        if f.since or f.until:
+            since = format_roc_date(f.since) if f.since else "…"
+            parts.append(f"{since} ~ {format_roc_date(f.until) if f.until else '…'}")
+        for value in (f.staff_no, f.action, f.outcome):
+            if value:
+                parts.append(value)
+        if f.subject_id:
+            parts.append(t("audit.by_id"))
+        return "、".join(parts)
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def selected(self) -> AuditEntry | None:
+        row = self.query_one(DataTable).cursor_row
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def _show_detail(self) -> None:
+        entry = self.selected()
+        self.query_one("#audit-detail-text", Static).update(detail_text(entry) if entry else Text(""))
+
+    # --- filters and paging -------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _submitted(self, _event: Input.Submitted) -> None:
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        values = {name: self.query_one(f"#f-{name}", Input).value for name in FILTERS}
+        try:
+            self.filter = supervisor.parse_filter(**values)
+        except ValidationError as exc:
+            self.show_error(exc)
+            self.query_one(f"#f-{exc.field}", Input).focus()
+            return
+        self.show_message("")
+        self._restart()
+
+    def action_clear(self) -> None:
+        for name in FILTERS:
+            self.query_one(f"#f-{name}", Input).value = ""
+        self.filter = AuditFilter()
+        self.show_message("")
+        self._restart()
+
+    def _restart(self, before_seq: int | None = None) -> None:
+        self._cursors, self._page = [before_seq], 0
+        self.query_one(DataTable).move_cursor(row=0)
+        self._load(before_seq, before_seq is None)
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#f-since", Input).focus()
+
+    def action_next_page(self) -> None:
+        if not self._has_more or not self.entries:
+            self.show_message(t("audit.last_page"))
+            return
+        self._page += 1
+        del self._cursors[self._page:]
+        self._cursors.append(self.entries[-1].seq)
+        self._load(self._cursors[self._page], False)
+
+    def action_previous_page(self) -> None:
+        if self._page == 0:
+            self._load(self._cursors[0], False)  # already first: refresh, newest entries appear
+            return
+        self._page -= 1
+        self._load(self._cursors[self._page], False)
+
+    # --- export, verify, summary -------------------------------------------------------------
+
+    def action_export(self) -> None:
+        flt = self.filter
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.show_message(t("audit.exporting"))
+                self._export(flt, Path(path))
+
+        default = supervisor.default_export_path(self.context())
+        self.app.push_screen(ExportPathScreen(str(default), self._describe_filter() or t("audit.everything")),
+                             chosen)
+
+    @work(thread=True, exclusive=True, group="audit-export", exit_on_error=False)
+    def _export(self, flt: AuditFilter, path: Path) -> None:
+        def progress(rows: int) -> None:
+            self.app.call_from_thread(self.show_message, t("audit.exporting_n", n=rows))
+
+        try:
+            result = supervisor.export_audit(self.context(), flt, path, progress)
+        except KioskError as exc:
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        self.app.call_from_thread(self._exported, result)
+
+    def _exported(self, result: ExportResult) -> None:
+        self.show_message(t("audit.exported", n=result.rows, path=str(result.path)))
+
+    def action_verify(self) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.add_class("running")
+        self.show_message(t("audit.verifying"))
+        self._verify()
+
+    @work(thread=True, exclusive=True, group="audit-verify", exit_on_error=False)
+    def _verify(self) -> None:
+        bar = self.query_one(ProgressBar)
+        shown = [-1]
+
+        def progress(done: int, total: int) -> None:
+            percent = done * 100 // total if total else 100
+            if percent != shown[0]:  # a few hundred updates at most, whatever the log's length
+                shown[0] = percent
+                self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+
+        try:
+            result = supervisor.verify_audit(self.context(), progress)
+        except KioskError as exc:
+            self.app.call_from_thread(self._verified, None, exc)
+            return
+        self.app.call_from_thread(self._verified, result, None)
+
+    def _verified(self, result: VerifyResult | None, error: KioskError | None) -> None:
+        self.query_one(ProgressBar).remove_class("running")
+        if error is not None or result is None:
+            if error is not None:
+                self.show_error(error)
+            return
+        reason = result.reason_en if get_locale() == "en" else result.reason
+        if result.ok:
+            self.show_message(t("audit.intact", n=f"{result.checked:,}"))
+            self._restart()
+        else:
+            self.show_message(t("audit.broken", seq=result.first_bad_seq, reason=reason, n=f"{result.checked:,}"),
+                              error=True)
+            # Show the broken entry itself at the top, unfiltered, with its detail.
+            for name in FILTERS:
+                self.query_one(f"#f-{name}", Input).value = ""
+            self.filter = AuditFilter()
+            self._restart((result.first_bad_seq or 0) + 1)
+
+    def action_summary(self) -> None:
+        from kiosk.screens.audit_summary import DailySummaryScreen
+
+        self.app.push_screen(DailySummaryScreen())
