@@ -13,15 +13,20 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from kiosk.core.errors import PrinterError
-from printing.escpos_encode import decode_raster
 from printing.port import PrinterState
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 def preview_image(payload: bytes) -> Image.Image:
     """What ``payload`` prints, as a ``mode "1"`` image (for the preview screen)."""
+    # Imported here: Pillow costs ~20 ms, and the preview printer is built at start-up.
+    from printing.escpos_encode import decode_raster
+
     try:
         return decode_raster(payload)
     except (ValueError, IndexError) as e:

@@ -7,6 +7,7 @@ A service screen subclasses ``ServiceScreen``, yields its body from ``compose_bo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -25,6 +26,8 @@ from widgets.status_bar import StatusBar, StatusInfo
 
 if TYPE_CHECKING:
     from kiosk.app import CardState, KioskApp
+
+log = logging.getLogger(__name__)
     from kiosk.services.context import ServiceContext
 
 
@@ -103,6 +106,14 @@ class ServiceScreen(Screen[None]):
             result = fn(self.context())
         except KioskError as exc:
             self.app.call_from_thread(self.show_error, exc)
+            return
+        except Exception as exc:  # a bug must not leave the screen waiting forever
+            # Logged without arguments or message: those may hold a citizen's ID or password.
+            log.error("service %s failed with %s", self.SERVICE_ID, type(exc).__name__)
+            self.app.call_from_thread(self.show_error, KioskError(
+                "系統發生未預期的錯誤，此項作業沒有完成", "請再試一次；若再次發生，請記下時間並通知資訊人員",
+                message_en="An unexpected error stopped this service; nothing was completed.",
+                action_en="Try again; if it happens again, note the time and tell IT."))
             return
         self.app.call_from_thread(done, result)
         self.app.call_from_thread(self.kiosk.print_pending)

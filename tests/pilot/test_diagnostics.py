@@ -58,3 +58,19 @@ async def test_service_down_is_shown_with_how_to_start_it(make_kiosk):
         assert "讀卡服務未啟動" in app.screen.query_one("StatusBar").info.reader
         app.hw.reader.set_state(ReaderState.EMPTY)
         await wait_until(pilot, lambda: app.reader_state is ReaderState.EMPTY)
+
+
+async def test_unexpected_error_in_a_service_is_shown_not_hung(make_kiosk):
+    """Any service: a bug raising a non-kiosk exception ends in a clear message, and nothing leaks."""
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
+
+        def broken(ctx):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom A123456789")
+
+        app.screen.run_service(broken, lambda result: None)
+        await wait_until(pilot, lambda: "未預期" in app.screen.query_one("#service-message").render().plain)
+        assert "A123456789" not in app.screen.query_one("#service-message").render().plain
