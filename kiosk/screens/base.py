@@ -26,9 +26,9 @@ from widgets.status_bar import StatusBar, StatusInfo
 
 if TYPE_CHECKING:
     from kiosk.app import CardState, KioskApp
+    from kiosk.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
-    from kiosk.services.context import ServiceContext
 
 
 class ServiceScreen(Screen[None]):
