@@ -15,21 +15,20 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 
-from data import accounts as accounts_repo
-from data.store import Store
 from kiosk import i18n
 from kiosk.config import Config
 from kiosk.core.clock import Clock
 from kiosk.core.errors import CardError, KioskError
-from kiosk.core.models import Citizen, Staff
 from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
 from kiosk.reader.port import CardReader, EventKind, ReaderEvent, ReaderState
-from kiosk.services.staff import StaffService
 from printing.port import PrinterState, ReceiptPrinter
 from widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
+    from data.store import Store
+    from kiosk.core.models import Citizen, Staff
     from kiosk.reader.service import ReadResult
+    from kiosk.services.staff import StaffService
     from kiosk.services.context import ServiceContext
     from printing.queue import PrintQueue
 
@@ -87,10 +86,7 @@ class KioskApp(App[int]):
         self.hw = hardware
         self.demo = demo
         self.staff: Staff | None = None
-        self.staff_service = StaffService(
-            hardware.store, hardware.clock, counter=config.centre.counter,
-            lockout_threshold=config.rules.staff_lockout_threshold,
-        )
+        self._staff_service: StaffService | None = None
         self.reader_state = ReaderState.NO_READER
         self.printer_state = PrinterState.UNKNOWN
         self.queued_jobs = 0
@@ -99,6 +95,17 @@ class KioskApp(App[int]):
         self._idle_timer: Timer | None = None
         self.set_reactive(KioskApp.locale, config.ui.locale)
         i18n.set_locale(config.ui.locale)
+
+    @property
+    def staff_service(self) -> StaffService:
+        if self._staff_service is None:
+            from kiosk.services.staff import StaffService
+
+            self._staff_service = StaffService(
+                self.hw.store, self.hw.clock, counter=self.config.centre.counter,
+                lockout_threshold=self.config.rules.staff_lockout_threshold,
+            )
+        return self._staff_service
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -113,7 +120,17 @@ class KioskApp(App[int]):
         self.push_screen(LoginScreen())
         if self._idle_seconds:
             self._idle_timer = self.set_interval(min(1.0, self._idle_seconds / 4), self._check_idle)
+        self.call_after_refresh(self._warm_up)
 
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """With the login screen showing, load what signing in and the first card need, so the clerk
+        waits for neither (these stay off the path to the login screen: start-up is a benchmark)."""
+        import kiosk.reader.service
+        import kiosk.screens.main
+        import kiosk.services.context  # noqa: F401
+
+        _ = self.staff_service
     def on_unmount(self) -> None:
         self.hw.reader.stop()
 
@@ -145,6 +162,8 @@ class KioskApp(App[int]):
         try:
             result = read_card_with_timeout(self.hw.reader, self.config.reader.timeout_seconds)
             # An ID failing its checksum is never looked up: no service until the clerk corrects it.
+            from data import accounts as accounts_repo
+
             account = (accounts_repo.get_account(self.hw.store, result.record.national_id)
                        if result.record.id_valid else None)
         except KioskError as exc:
@@ -191,6 +210,8 @@ class KioskApp(App[int]):
     # --- demo --------------------------------------------------------------------------------
 
     def demo_note(self, citizen: Citizen) -> str:
+        from data import accounts as accounts_repo
+
         account = accounts_repo.get_account(self.hw.store, citizen.national_id)
         return i18n.t(f"account.{account.state.value if account else 'unregistered'}")
 

@@ -10,11 +10,11 @@ from data.store import Store, open_store
 from kiosk.app import Hardware, KioskApp
 from kiosk.config import Config
 from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.models import Citizen
 from kiosk.reader.port import CardReader
 from printing.port import ReceiptPrinter
 
 if TYPE_CHECKING:
+    from kiosk.core.models import Citizen
     from printing.queue import PrintQueue
 
 

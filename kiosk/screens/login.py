@@ -13,14 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from kiosk.core.errors import KioskError
-from kiosk.core.models import Staff
 from kiosk.i18n import t
-from kiosk.services.staff import LoginRefused
 from widgets.key_bar import KeyBar
 from widgets.status_bar import StatusBar, StatusInfo
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+    from kiosk.core.models import Staff
 
 
 class LoginScreen(Screen[None]):
@@ -101,6 +100,8 @@ class LoginScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def _sign_in(self, staff_no: str, pin: str) -> None:
         # PIN hashing is deliberately slow: keep it off the UI thread.
+        from kiosk.services.staff import LoginRefused
+
         service = self.kiosk.staff_service
         try:
             staff = service.unlock_screen(staff_no, pin) if self.locked_by else service.login(staff_no, pin)
