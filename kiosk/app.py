@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from data.store import Store
     from kiosk.core.models import Citizen, Staff
     from kiosk.reader.service import ReadResult
-    from kiosk.services.staff import StaffService
     from kiosk.services.context import ServiceContext
+    from kiosk.services.staff import StaffService
     from printing.queue import PrintQueue
 
 
