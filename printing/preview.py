@@ -12,7 +12,6 @@ import itertools
 import threading
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from kiosk.core.errors import PrinterError
