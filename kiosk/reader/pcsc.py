@@ -22,6 +22,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from kiosk.core.display import printable
 from kiosk.core.errors import CardError, ReaderUnavailable
 from kiosk.reader.port import CardConnection, EventKind, ReaderEvent, ReaderState, Response
 
@@ -105,8 +106,10 @@ def no_service() -> ServiceNotRunning:
 
 
 def no_reader(reader_filter: str | None = None) -> ReaderUnavailable:
-    wanted_zh = f"（名稱含「{reader_filter}」）" if reader_filter else ""
-    wanted_en = f" (name containing {reader_filter!r})" if reader_filter else ""
+    # The filter comes from the config file: shown, never able to drive the terminal.
+    shown = printable(reader_filter or "")
+    wanted_zh = f"（名稱含「{shown}」）" if reader_filter else ""
+    wanted_en = f" (name containing {shown!r})" if reader_filter else ""
     return ReaderUnavailable(
         f"找不到讀卡機{wanted_zh}",
         "請確認讀卡機的 USB 線已接好；若已接上，請拔下再插回，或檢查設定檔的 reader.name",
@@ -162,7 +165,7 @@ def error_for(hresult: int, reader_filter: str | None = None, *, during_read: bo
     if key:
         return _error(key)
     try:
-        text = str(scard.SCardGetErrorMessage(hresult))
+        text = printable(str(scard.SCardGetErrorMessage(hresult)))
     except Exception:
         text = "unknown PC/SC error"
     return CardError(f"讀卡機錯誤：{text}（0x{code:08X}）", _REINSERT[0],
@@ -184,8 +187,10 @@ def translate_exception(exc: BaseException, reader_filter: str | None = None) ->
     hresult = getattr(exc, "hresult", None)
     if isinstance(hresult, int) and hresult not in (0, -1):
         return error_for(hresult, reader_filter, during_read=True)
-    return CardError(f"讀卡機發生未預期的錯誤（{kind}）", _REINSERT[0],
-                     message_en=f"Unexpected card reader error ({kind}: {exc}).", action_en=_REINSERT[1])
+    # Driver messages may quote a reader name from a USB descriptor: shown, never obeyed.
+    return CardError(f"讀卡機發生未預期的錯誤（{printable(kind)}）", _REINSERT[0],
+                     message_en=f"Unexpected card reader error ({printable(kind)}: {printable(str(exc))}).",
+                     action_en=_REINSERT[1])
 
 
 def _pick_reader(readers: list[str], reader_filter: str | None) -> str | None:

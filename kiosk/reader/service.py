@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from kiosk.core.display import printable
 from kiosk.core.errors import CardError
 from kiosk.core.models import Citizen
 from kiosk.reader.nhi import CardRecord, read_card
@@ -38,11 +39,11 @@ class _Outcome:
 
 
 def _unexpected(exc: BaseException) -> CardError:
-    kind = type(exc).__name__
+    kind = printable(type(exc).__name__)
     return CardError(
         f"讀卡失敗：讀卡機發生未預期的錯誤（{kind}）",
         "請取出卡片後重新插入；若仍失敗，請重新接上讀卡機",
-        message_en=f"Reading the card failed: unexpected reader error ({kind}: {exc}).",
+        message_en=f"Reading the card failed: unexpected reader error ({kind}: {printable(str(exc))}).",
         action_en="Remove the card and insert it again; if it keeps failing, reconnect the reader.",
     )
 
