@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.display import printable
 from kiosk.core.errors import ConfigError
 
 APP_NAME = "nhi-kiosk"
@@ -132,30 +133,45 @@ _PRINTER_NEEDS = {
 }
 
 
+# A kiosk config is a few hundred bytes; anything far bigger is the wrong file (a log, a photo).
+MAX_CONFIG_BYTES = 256 * 1024
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in an error line: repr (so control characters show escaped), cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _coerce(key: str, value: Any, default: Any) -> Any:
     expected = type(default)
     if expected is bool:
         if not isinstance(value, bool):
-            raise ConfigError(key, f"{key}: expected true or false, got {value!r}")
+            raise ConfigError(key, f"{key}: expected true or false, got {_shown(value)}")
         return value
     if expected is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, f"{key}: expected a whole number, got {value!r}")
+            raise ConfigError(key, f"{key}: expected a whole number, got {_shown(value)}")
         return value
     if expected is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(key, f"{key}: expected a number, got {value!r}")
+            raise ConfigError(key, f"{key}: expected a number, got {_shown(value)}")
         return float(value)
     if not isinstance(value, str):
-        raise ConfigError(key, f"{key}: expected text in quotes, got {value!r}")
+        raise ConfigError(key, f"{key}: expected text in quotes, got {_shown(value)}")
+    if printable(value) != value:
+        # The centre name is on every screen and receipt; ESC or a bidi override there is sabotage.
+        raise ConfigError(key, f"{key}: contains control or invisible characters: {_shown(value)}")
     return value
 
 
 def config_from_mapping(raw: dict[str, Any]) -> Config:
     config = Config()
     sections = {f.name: f for f in fields(Config)}
-    for section_name, section_value in raw.items():
-        if section_name not in sections:
+    for raw_section, section_value in raw.items():
+        # Names from the file are echoed to the terminal: escaped, so they cannot drive it.
+        section_name = printable(raw_section)
+        if raw_section not in sections:
             raise ConfigError(section_name, f"{section_name}: unknown section (known: {', '.join(sections)})")
         if not isinstance(section_value, dict):
             raise ConfigError(section_name, f"{section_name}: must be a [{section_name}] table")
@@ -163,13 +179,13 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
         known = {f.name: getattr(current, f.name) for f in fields(current)}
         changes: dict[str, Any] = {}
         for key, value in section_value.items():
-            dotted = f"{section_name}.{key}"
+            dotted = f"{section_name}.{printable(key)}"
             if key not in known:
                 raise ConfigError(dotted, f"{dotted}: unknown key (known: {', '.join(known)})")
             coerced = _coerce(dotted, value, known[key])
             check = _CHECKS.get(dotted)
             if check is not None and not check[0](coerced):
-                raise ConfigError(dotted, f"{dotted}: {value!r} is not allowed; use {check[1]}")
+                raise ConfigError(dotted, f"{dotted}: {_shown(value)} is not allowed; use {check[1]}")
             changes[key] = coerced
         config = replace(config, **{section_name: replace(current, **changes)})
     for key in _PRINTER_NEEDS.get(config.printer.kind, ()):
@@ -188,9 +204,18 @@ def load_config(path: Path | None) -> tuple[Config, Path]:
             raise ConfigError("--config", f"--config: file {path} does not exist")
         return Config(), path
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError("--config", f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; "
+                              "is this the configuration file?")
+        # utf-8-sig: Windows Notepad starts a UTF-8 file with a BOM, which TOML itself refuses.
+        raw = tomllib.loads(data.decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("(syntax)", f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ConfigError("(syntax)", f"{path}: not valid TOML: values nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("--config", f"{path}: cannot be read: {exc}") from None
     return config_from_mapping(raw), path
