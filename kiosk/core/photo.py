@@ -21,6 +21,7 @@ Limits (documented choices, not from the seeds except the 5 MB):
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 from datetime import date
@@ -209,11 +210,20 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
         image.close()
 
 
+def _unreadable(exc: Exception) -> PhotoRejected:
+    # Pillow refuses a PNG text or ICC chunk that inflates past MAX_TEXT_CHUNK with a ValueError:
+    # a zip bomb hidden in the metadata, refused like a pixel bomb. Anything else is a broken file.
+    if isinstance(exc, ValueError) and "too large" in str(exc):
+        return _rejected(PhotoProblem.BOMB)
+    return _rejected(PhotoProblem.TRUNCATED)
+
+
 def _decode(data: bytes, kind: str) -> Image.Image:
     try:
+        # PNG chunks before the pixels (zTXt, iCCP…) are inflated here, before any size check.
         image = Image.open(io.BytesIO(data), formats=[kind])
-    except UnidentifiedImageError:
-        raise _rejected(PhotoProblem.TRUNCATED) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise _unreadable(exc) from None
     width, height = image.size
     if width * height > MAX_PHOTO_PIXELS:
         image.close()
@@ -221,10 +231,10 @@ def _decode(data: bytes, kind: str) -> Image.Image:
         raise _rejected(PhotoProblem.BOMB, shown, f" ({width}×{height})")
     try:
         image.load()
-    except (OSError, SyntaxError, ValueError, EOFError):
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         # "image file is truncated", broken chunks, bad Huffman tables: all one refusal for the clerk.
         image.close()
-        raise _rejected(PhotoProblem.TRUNCATED) from None
+        raise _unreadable(exc) from None
     return image
 
 
