@@ -18,6 +18,7 @@ from textual.timer import Timer
 from kiosk import i18n
 from kiosk.config import Config
 from kiosk.core.clock import Clock
+from kiosk.core.display import printable
 from kiosk.core.errors import CardError, KioskError
 from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
 from kiosk.reader.port import CardReader, EventKind, ReaderEvent, ReaderState
@@ -303,7 +304,9 @@ class KioskApp(App[int]):
             self.reread_card()
         else:
             self.switch_screen(MainScreen())
-        self.notify(i18n.t("session.welcome", name=staff.name, role=i18n.t(f"role.{staff.role.value}")))
+        # A staff name is typed text: shown as typed, never read as markup.
+        self.notify(i18n.t("session.welcome", name=staff.name, role=i18n.t(f"role.{staff.role.value}")),
+                    markup=False)
 
     def action_lock(self, *, idle: bool = False) -> None:
         from kiosk.screens.login import LoginScreen
@@ -344,8 +347,12 @@ class KioskApp(App[int]):
             self.action_lock(idle=True)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown):
+        if isinstance(event, events.Key | events.MouseDown | events.Paste):
             self._last_input = time.monotonic()
+        if isinstance(event, events.Paste):
+            # Keys only ever type printable characters; a paste could carry ESC sequences or a bidi
+            # override into any field, and from there onto the screen, a receipt or the database.
+            event.text = "\n".join(printable(line) for line in event.text.splitlines())
         await super().on_event(event)
 
     # --- language, help, quit ------------------------------------------------------------------

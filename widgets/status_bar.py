@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from kiosk.core.display import printable
+
 
 @dataclass(frozen=True)
 class StatusInfo:
@@ -49,6 +51,7 @@ class StatusBar(Widget):
             if n:
                 text.append("  │  ", style="dim")
             text.append(f"{label} ", style="dim")
-            # Values may come from a card or a config file: append as plain text, never markup.
-            text.append(value, style="bold" if ok else "bold red")
+            # Values may come from a card, a config file or a staff record typed anywhere: plain text,
+            # never markup, and no control character that would reach the terminal.
+            text.append(printable(value), style="bold" if ok else "bold red")
         return text

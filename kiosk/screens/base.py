@@ -19,6 +19,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Label
 
+from kiosk.core.display import printable
 from kiosk.core.errors import KioskError
 from kiosk.i18n import get_locale, t
 from widgets.key_bar import KeyBar
@@ -79,13 +80,14 @@ class ServiceScreen(Screen[None]):
         """The card was inserted, read or removed while this screen is open."""
 
     def set_citizen_line(self, text: str) -> None:
-        self.query_one("#service-citizen", Label).update(Text(text))
+        self.query_one("#service-citizen", Label).update(Text(printable(text)))
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         label = self.query_one("#service-message", Label)
         label.set_class(error, "error")
         label.set_class(not error, "ok")
-        label.update(Text(text))
+        # Messages quote what was typed or read (a path, a name): shown, never obeyed by the terminal.
+        label.update(Text(printable(text)))
 
     def show_error(self, error: KioskError) -> None:
         self.show_message(error.text(get_locale()), error=True)
