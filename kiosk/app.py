@@ -393,7 +393,7 @@ class KioskApp(App[int]):
 
     def _update_status(self) -> None:
         t = i18n.t
-        staff = (f"{self.staff.staff_no} {self.staff.name}（{t('role.' + self.staff.role.value)}）"
+        staff = (t("fmt.staff", no=self.staff.staff_no, name=self.staff.name, role=t(f"role.{self.staff.role.value}"))
                  if self.staff else t("status.nobody"))
         reader_bad = self.reader_state in (ReaderState.NO_SERVICE, ReaderState.NO_READER)
         printer_bad = self.printer_state in (PrinterState.OFFLINE, PrinterState.PAPER_OUT)

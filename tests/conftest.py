@@ -46,7 +46,7 @@ def make_kiosk(db_path: Path, clock: FrozenClock) -> Callable[..., object]:
     return build
 
 
-async def wait_until(pilot, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_until(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
     """Let workers and messages run until ``predicate`` holds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

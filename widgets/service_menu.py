@@ -17,7 +17,7 @@ class MenuEntry:
     service_id: str
     key: str
     label: str
-    note: str = ""  # "not available yet", "supervisor" …
+    note: str = ""  # already bracketed and localised: "（尚未開放）", "(supervisor)" …
     enabled: bool = True
 
 
@@ -39,7 +39,7 @@ class ServiceMenu(OptionList):
             line.append(f"{key_display(entry.key):>4}  ", style="bold")
             line.append(entry.label, style="" if entry.enabled else "dim")
             if entry.note:
-                line.append(f"  （{entry.note}）", style="dim italic")
+                line.append(f"  {entry.note}", style="dim italic")
             self.add_option(Option(line, id=entry.service_id))
         if entries:
             self.highlighted = highlighted if highlighted is not None and highlighted < len(entries) else 0

@@ -597,4 +597,6 @@ STRINGS: dict[str, str] = {
     "queue.preview": "Receipt preview",
     "queue.no_preview": "(no text preview for this receipt; see the receipt image)",
     "queue.refresh": "Refresh",
+    "fmt.note": "({note})",
+    "fmt.staff": "{no} {name} ({role})",
 }

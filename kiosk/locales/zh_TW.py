@@ -589,4 +589,6 @@ STRINGS: dict[str, str] = {
     "queue.preview": "收據預覽",
     "queue.no_preview": "（此收據沒有文字預覽，請看收據圖檔）",
     "queue.refresh": "重新整理",
+    "fmt.note": "（{note}）",
+    "fmt.staff": "{no} {name}（{role}）",
 }

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kiosk.core.permissions import Action
 from kiosk.i18n import t
 from kiosk.services.catalog import DEMO_KEYS, GENERAL_KEYS, SERVICES
 from widgets.key_bar import key_display
@@ -30,7 +31,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         table.add_row(Text(t("help.services"), style="bold underline"), "")
         for service in SERVICES:
-            note = "" if service.available else f"（{t('main.not_available')}）"
+            note = "" if service.available else t("fmt.note", note=t("main.not_available"))
+            if service.available and service.needs is not Action.COUNTER_SERVICE:
+                note = t("fmt.note", note=t("main.supervisor_only"))
             table.add_row(key_display(service.key), Text(t(service.label_key) + note))
         table.add_row("", "")
         table.add_row(Text(t("help.general"), style="bold underline"), "")

@@ -109,8 +109,8 @@ class MainScreen(Screen[None]):
                 note = t("main.not_available")
             elif not allowed(self.kiosk.staff, service.needs):
                 note = t("main.supervisor_only")
-            entries.append(MenuEntry(service.service_id, service.key, t(service.label_key), note,
-                                     enabled=not note))
+            entries.append(MenuEntry(service.service_id, service.key, t(service.label_key),
+                                     t("fmt.note", note=note) if note else "", enabled=not note))
         self.query_one(ServiceMenu).show(entries)
         keys = [("f1", t("key.help")), ("ctrl+l", t("key.lock")), ("ctrl+o", t("key.logout")),
                 ("ctrl+t", t("key.language"))]
