@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from data.audit import verify_chain
@@ -55,7 +55,8 @@ class Plan:
 class Outcome:
     records: dict[int, list[Record]]  # by process
     wall_seconds: float
-    stderr: dict[int, str] = field(default_factory=dict)
+    own_jobs: dict[int, list[int]]  # print jobs each process's services queued
+    printed: dict[int, list[tuple[int, bool]]]  # app_send only: (job, marked sent here) per printed job
 
     def all(self) -> list[Record]:
         return [r for rs in self.records.values() for r in rs]
@@ -89,14 +90,19 @@ def make_plan(store: Store, processes: int, ops_per_process: int, seed: int = 0)
 
 
 def run_counters(db: Path, plan: Plan, workdir: Path, timeout: float = 600, *,
-                 sqlite_backoff: bool = False) -> Outcome:
+                 sqlite_backoff: bool = False, app_send: bool = False) -> Outcome:
     """Start one process per counter, release them together, and collect what each reports.
 
     ``sqlite_backoff`` makes the counters wait for the write lock with SQLite's own busy handler
-    alone (data/store.py before it waited in short rounds), for comparison.
+    alone (data/store.py before it waited in short rounds), for comparison. ``app_send`` makes each
+    counter print as the app does (every queued job in the file, ``PrintQueue.send_pending``).
     """
     go = workdir / "go"
-    env = dict(os.environ, HARDENING_SQLITE_BACKOFF="1") if sqlite_backoff else None
+    env = dict(os.environ)
+    if sqlite_backoff:
+        env["HARDENING_SQLITE_BACKOFF"] = "1"
+    if app_send:
+        env["HARDENING_APP_SEND"] = "1"
     procs: dict[int, subprocess.Popen[bytes]] = {}
     for p, items in plan.ops.items():
         plan_file = workdir / f"plan{p}.json"
@@ -115,15 +121,24 @@ def run_counters(db: Path, plan: Plan, workdir: Path, timeout: float = 600, *,
         time.sleep(0.01)
     started = time.perf_counter()
     go.touch()
-    stderr = {}
     for p, proc in procs.items():
         _, err = proc.communicate(timeout=timeout)
-        stderr[p] = err.decode()
         if proc.returncode != 0:
-            raise RuntimeError(f"counter {p + 1} exited {proc.returncode}: {stderr[p][-3000:]}")
+            raise RuntimeError(f"counter {p + 1} exited {proc.returncode}: {err.decode()[-3000:]}")
     wall = time.perf_counter() - started
-    records = {p: [Record(*r) for r in json.loads((workdir / f"out{p}.json").read_text())] for p in procs}
-    return Outcome(records, wall, stderr)
+    out = {p: json.loads((workdir / f"out{p}.json").read_text()) for p in procs}
+    return Outcome({p: [Record(*r) for r in o["records"]] for p, o in out.items()}, wall,
+                   {p: o["own_jobs"] for p, o in out.items()},
+                   {p: [(int(j), bool(m)) for j, m in o["printed"]] for p, o in out.items()})
+
+
+def misprinted(outcome: Outcome) -> tuple[int, int, int, int]:
+    """(receipts printed, print-outs in all, print-outs at a counter that did not queue the receipt,
+    receipts printed more than once)."""
+    owner = {job: p for p, jobs in outcome.own_jobs.items() for job in jobs}
+    copies = Counter(job for jobs in outcome.printed.values() for job, _ in jobs)
+    foreign = sum(1 for p, jobs in outcome.printed.items() for job, _ in jobs if owner.get(job) != p)
+    return len(copies), sum(copies.values()), foreign, sum(1 for n in copies.values() if n > 1)
 
 
 def check(store: Store, db: Path, plan: Plan, outcome: Outcome) -> list[str]:
@@ -143,7 +158,7 @@ def check(store: Store, db: Path, plan: Plan, outcome: Outcome) -> list[str]:
             jobs = store.one("SELECT count(*) FROM print_jobs WHERE created_at = ?", (ts(r.item.at),))
             if jobs is None or jobs[0] != (1 if r.outcome == "ok" else 0):
                 problems.append(f"shared registration {r.nid} ({r.outcome}) has {jobs and jobs[0]} print jobs")
-        elif r.outcome == "ok":
+        elif r.outcome == "ok" and r.kind != "send_pending":
             problems += item_problems(store, r.item, reported_done=True)[1]
     for nid in plan.shared_ids:
         want = Counter({"ok": 1, "refused": plan.processes - 1})
@@ -152,7 +167,7 @@ def check(store: Store, db: Path, plan: Plan, outcome: Outcome) -> list[str]:
         audit = audit_outcomes(store, Item("registration", 0, nid))
         if audit != Counter({("register", "ok"): 1, ("register", "refused"): plan.processes - 1}):
             problems.append(f"shared registration {nid}: audit {dict(audit)}")
-    audited = sum(1 for r in records if r.kind != "receipt_send" and r.outcome in ("ok", "refused"))
+    audited = sum(1 for r in records if r.kind in (*MIX, "registration") and r.outcome in ("ok", "refused"))
     row = store.one("SELECT count(*) FROM audit_log WHERE at >= ?", (ts(min(x.at for xs in plan.ops.values()
                                                                                for x in xs)),))
     if row is None or row[0] != audited:
@@ -192,4 +207,4 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[int(rank) - 1]
 
 
-__all__ = ["MIX", "Outcome", "Plan", "Record", "check", "make_plan", "run_counters", "summarise"]
+__all__ = ["MIX", "Outcome", "Plan", "Record", "check", "make_plan", "misprinted", "run_counters", "summarise"]

@@ -4,9 +4,12 @@ Usage: ``python tests/hardening/concurrent_worker.py DB COUNTER PLAN OUT READY G
 operations from the JSON file PLAN (``[[kind, i, nid, arg], ...]``), warms up, touches READY, waits
 for GO to exist (so every counter starts at the same moment), then runs each operation and, like the
 app after a service, sends the receipt(s) it just queued to its own printer. Writes to OUT a JSON
-list of ``[kind, i, nid, outcome, seconds, message, arg]`` with outcome ``ok``, ``refused`` (already
-registered), ``store_error`` (a ``StoreError`` such as "database is locked" that would have reached
-the clerk) or ``error``.
+object: ``records``, a list of ``[kind, i, nid, outcome, seconds, message, arg]`` with outcome
+``ok``, ``refused`` (already registered), ``store_error`` (a ``StoreError`` such as "database is
+locked" that would have reached the clerk) or ``error``; ``own_jobs``, the print jobs its services
+queued; ``printed``, with HARDENING_APP_SEND set: the counter then sends as ``KioskApp.print_pending``
+does (``PrintQueue.send_pending``, every queued job in the file) and this lists
+``[job id, marked sent here]`` for each job its printer got.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from data.staff import get_staff
 from data.store import open_store, ts
 from kiosk.core.errors import KioskError, StoreError
 from kiosk.core.models import Role, Staff
+from kiosk.core.photo import PreparedPhoto
+from kiosk.services.context import ServiceContext
 from kiosk.services.registration import AlreadyRegistered
 from printing.port import CapturePrinter
 from tests.hardening.workload import Item, make_context, run_op, sample_photo
@@ -56,6 +61,9 @@ def main(argv: list[str]) -> int:
             return 2
         time.sleep(0.001)
     records: list[list[object]] = []
+    own_jobs: list[int] = []  # print jobs this counter's services queued
+    printed: list[list[object]] = []  # [job id, marked sent by this counter] (--app-send)
+    app_send = bool(os.environ.get("HARDENING_APP_SEND"))
     for item in items:
         outcome, message = "ok", ""
         started = time.perf_counter()
@@ -73,22 +81,34 @@ def main(argv: list[str]) -> int:
         records.append([item.kind, item.i, item.nid, outcome, time.perf_counter() - started, message, item.arg])
         if outcome != "ok":
             continue
-        # What the app does after a service: print what it queued, on this counter's printer.
-        for row in store.all("SELECT id FROM print_jobs WHERE created_at = ? AND state = 'queued' ORDER BY id",
-                             (ts(item.at),)):
-            send = Item("receipt_send", item.i, item.nid, int(row["id"]))
+        own = [int(r["id"]) for r in store.all("SELECT id FROM print_jobs WHERE created_at = ? ORDER BY id",
+                                               (ts(item.at),))]
+        own_jobs += own
+        if app_send:
             started = time.perf_counter()
-            try:
-                run_op(ctx, send, photo)
-                sent, message = "ok", ""
-            except StoreError as exc:
-                sent, message = "store_error", exc.message
-            except Exception as exc:
-                sent, message = "error", f"{type(exc).__name__}: {exc}"
-            records.append([send.kind, send.i, send.nid, sent, time.perf_counter() - started, message, send.arg])
-    Path(out_path).write_text(json.dumps(records, ensure_ascii=False))
+            results = ctx.queue.send_pending()
+            records.append(["send_pending", item.i, item.nid, "ok", time.perf_counter() - started, "", None])
+            # ok with an error: it printed here, but another counter had already marked it sent.
+            printed += [[r.job_id, r.error is None] for r in results if r.ok]
+        else:
+            records += [_send_own(ctx, Item("receipt_send", item.i, item.nid, job), photo) for job in own]
+    Path(out_path).write_text(json.dumps({"records": records, "own_jobs": own_jobs, "printed": printed},
+                                         ensure_ascii=False))
     store.close()
     return 0
+
+
+def _send_own(ctx: ServiceContext, send: Item, photo: PreparedPhoto) -> list[object]:
+    """Print one job this counter queued, on its own printer."""
+    started = time.perf_counter()
+    outcome, message = "ok", ""
+    try:
+        run_op(ctx, send, photo)
+    except StoreError as exc:
+        outcome, message = "store_error", exc.message
+    except Exception as exc:
+        outcome, message = "error", f"{type(exc).__name__}: {exc}"
+    return [send.kind, send.i, send.nid, outcome, time.perf_counter() - started, message, send.arg]
 
 
 if __name__ == "__main__":

@@ -306,7 +306,7 @@ def observe(store: Store, item: Item) -> tuple[bool | None, str]:
     elif kind in ("password_reset", "unlock"):
         seen = (state, acct.failed_passwords if acct else None,
                 accounts.get_password_hash(store, nid) == SEED_HASH)
-        done = ("active", 0 if kind == "unlock" else seen[1], kind == "unlock")
+        done = ("active", 0, kind == "unlock")  # a new password clears the wrong-password count too
         not_done = ("locked", 5, True)
     elif kind == "cancel_pending":
         seen, done, not_done = (state,), ("unregistered",), ("pending",)
