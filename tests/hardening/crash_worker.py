@@ -4,7 +4,8 @@ Usage: ``python tests/hardening/crash_worker.py DB``. The process imports everyt
 receipt renderer once, prints ``ready``, then reads one JSON command per line on stdin:
 ``{"items": [[kind, i, nid, arg], ...]}``. For each command it forks a child that opens the
 database itself (nothing is open in this parent before the fork), prints ``started PID``, and for
-every item prints ``begin I``, runs the service, prints ``done I``; at the end ``finished``. Any
+every item prints ``begin I``, runs the service (printing ``txn`` each time it takes the write lock),
+prints ``done I``; at the end ``finished``. Any
 exception prints ``error I …`` and ends the child. When the child is gone (normally SIGKILLed by
 the test), this process prints ``exit PID STATUS``. ``quit`` on stdin ends it.
 
@@ -54,6 +55,14 @@ def child(db: str, items: list[Item], photo: Any) -> int:
     store = open_store(db, create=False)
     staff = get_staff(store, "S001") or Staff("S001", "clerk", Role.CLERK)
     ctx = make_context(store, staff, SlowPrinter())
+    begin_immediate = store._begin_immediate
+
+    def traced_begin() -> None:
+        # Tells the test the write lock is held, so it can count kills that land inside a transaction.
+        begin_immediate()
+        say("txn")
+
+    store._begin_immediate = traced_begin  # type: ignore[method-assign]
     say(f"started {os.getpid()}")
     for item in items:
         say(f"begin {item.i}")
