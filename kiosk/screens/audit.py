@@ -113,6 +113,7 @@ class AuditScreen(ServiceScreen):
         self._page = 0
         self._has_more = False
         self._request = 0
+        self.shown_request = 0  # the last load whose page is on screen (tests wait on it)
         self._allowed = False
 
     def compose_body(self) -> ComposeResult:
@@ -170,6 +171,7 @@ class AuditScreen(ServiceScreen):
             self._has_more = len(entries) > limit
             self.entries = entries[:limit]
             self._fill()
+            self.shown_request = request
 
         self.run_service(fetch, loaded)
 

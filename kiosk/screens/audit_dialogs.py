@@ -26,7 +26,7 @@ def guard(screen: ServiceScreen, action: Action) -> bool:
     except PermissionDenied as denied:
         screen.kiosk.audit_refusal(screen.SERVICE_ID)
         screen.notify(denied.text(get_locale()), severity="error", markup=False)
-        screen.call_later(screen.app.pop_screen)
+        screen.app.call_later(screen.app.pop_screen)
         return False
     return True
 
