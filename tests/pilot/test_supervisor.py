@@ -67,7 +67,7 @@ async def test_screens_refuse_a_clerk_who_reaches_them_another_way(make_kiosk):
                                 (DailySummaryScreen(), "audit_summary")):
             before = len(_denials(app))
             app.push_screen(screen)
-            await wait_until(pilot, lambda: isinstance(app.screen, MainScreen) and len(_denials(app)) > before)
+            await wait_until(pilot, lambda n=before: isinstance(app.screen, MainScreen) and len(_denials(app)) > n)
             assert _denials(app)[0] == {"service": service}
         # Nothing was shown: no page of the log was loaded for the clerk.
         assert not any(e.action == "audit_search" for e in query_audit(app.hw.store, limit=50))
