@@ -38,7 +38,8 @@ def store(tmp_path: Path) -> Store:
 
 
 def _ctx(store: Store, staff: Staff) -> ServiceContext:
-    return ServiceContext(store, FrozenClock(NOW), Config(), staff, PrintQueue(store, CapturePrinter(), FrozenClock(NOW)))
+    clock = FrozenClock(NOW)
+    return ServiceContext(store, clock, Config(), staff, PrintQueue(store, CapturePrinter(), clock))
 
 
 def _service(store: Store) -> StaffService:
