@@ -9,24 +9,21 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
-from kiosk.app import CardState
-from kiosk.core.errors import KioskError
 from kiosk.core.masking import mask_id, mask_name
-from kiosk.core.models import Authorization, AuthorizationState, Citizen
+from kiosk.core.models import Authorization, AuthorizationState
 from kiosk.i18n import t
-from kiosk.screens.base import ServiceScreen
+from kiosk.screens.card_overview import CardOverviewScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.virtual_card_view import auth_state_text, authorization_table, date_range
-from kiosk.services.virtual_card import CardOverview, cancel_authorization, card_overview, mask_short_id
+from kiosk.services.virtual_card import cancel_authorization, mask_short_id
 
 
-class AuthorizationsScreen(ServiceScreen):
+class AuthorizationsScreen(CardOverviewScreen):
     SERVICE_ID = "authorizations"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "cancel_selected", show=False),
@@ -40,8 +37,6 @@ class AuthorizationsScreen(ServiceScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.citizen: Citizen | None = None
-        self.view: CardOverview | None = None
         self._cursor_set = False
 
     def compose_body(self) -> ComposeResult:
@@ -52,35 +47,10 @@ class AuthorizationsScreen(ServiceScreen):
             yield Label(id="auth-received-title", classes="auth-heading")
             yield Static(id="auth-received")
 
-    def on_mount(self) -> None:
-        self.load()
 
     def keys(self) -> list[tuple[str, str]]:
         return [("c", t("auth.key.cancel")), ("escape", t("key.back")), ("f1", t("key.help"))]
 
-    def card_changed(self, card: CardState) -> None:
-        self.load()
-
-    def load(self) -> None:
-        self.citizen = self.kiosk.current_citizen()
-        self.view = None
-        if self.citizen is not None:
-            self._load(self.citizen)
-        self.relabel()
-
-    @work(thread=True, exclusive=True, group="auth-load", exit_on_error=False)
-    def _load(self, citizen: Citizen) -> None:
-        try:
-            view = card_overview(self.context(), citizen)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._loaded, citizen, view)
-
-    def _loaded(self, citizen: Citizen, view: CardOverview) -> None:
-        if citizen == self.citizen:
-            self.view = view
-            self.relabel()
 
     def relabel(self) -> None:
         citizen, view = self.citizen, self.view

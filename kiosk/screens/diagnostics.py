@@ -39,7 +39,7 @@ class DiagnosticsScreen(ServiceScreen):
         self.test_line: Text | None = None
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # ServiceScreen's on_mount runs too: Textual calls the handler of every class in the MRO.
         self.action_refresh()
 
     def keys(self) -> list[tuple[str, str]]:

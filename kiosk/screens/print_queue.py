@@ -54,7 +54,7 @@ class PrintQueueScreen(ServiceScreen):
                 yield Static(id="receipt-text")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # ServiceScreen's on_mount runs too: Textual calls the handler of every class in the MRO.
         self.action_refresh()
 
     def keys(self) -> list[tuple[str, str]]:

@@ -7,20 +7,18 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from kiosk.app import CardState
-from kiosk.core.errors import KioskError
 from kiosk.core.masking import mask_id, mask_name
-from kiosk.core.models import AccountState, Citizen
+from kiosk.core.models import AccountState
 from kiosk.core.rocdate import format_roc_date
 from kiosk.i18n import t
-from kiosk.screens.base import ServiceScreen
+from kiosk.screens.card_overview import CardOverviewScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.virtual_card_view import (
     authorization_table,
@@ -28,7 +26,7 @@ from kiosk.screens.virtual_card_view import (
     current_card_panel,
     history_table,
 )
-from kiosk.services.virtual_card import CardOverview, RevokeReason, RevokeResult, card_overview, revoke_card
+from kiosk.services.virtual_card import CardOverview, RevokeReason, RevokeResult, revoke_card
 
 # The reasons a clerk picks from; photo replacement has its own wizard and reason.
 PICKABLE_REASONS = (RevokeReason.OWN_REQUEST, RevokeReason.DEVICE_LOST, RevokeReason.NOT_HOLDER)
@@ -58,7 +56,7 @@ class RevokeReasonPicker(ModalScreen[RevokeReason | None]):
                 self.dismiss(PICKABLE_REASONS[n - 1])
 
 
-class VirtualCardScreen(ServiceScreen):
+class VirtualCardScreen(CardOverviewScreen):
     SERVICE_ID = "virtual_card"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "revoke", show=False), Binding("p", "replace_photo", show=False)]
@@ -67,11 +65,6 @@ class VirtualCardScreen(ServiceScreen):
     #vc-current { border: round $primary; padding: 0 1; height: auto; }
     .vc-heading { text-style: bold; margin-top: 1; }
     """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.citizen: Citizen | None = None
-        self.view: CardOverview | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="vc-body"):
@@ -84,38 +77,11 @@ class VirtualCardScreen(ServiceScreen):
             yield Label(id="vc-received-title", classes="vc-heading")
             yield Static(id="vc-received")
 
-    def on_mount(self) -> None:
-        self.load()
 
     def keys(self) -> list[tuple[str, str]]:
         return [("r", t("vcard.key.revoke")), ("p", t("vcard.key.photo")), ("escape", t("key.back")),
                 ("f1", t("key.help"))]
 
-    def card_changed(self, card: CardState) -> None:
-        self.load()
-
-    # --- loading -------------------------------------------------------------------------------
-
-    def load(self) -> None:
-        self.citizen = self.kiosk.current_citizen()
-        self.view = None
-        if self.citizen is not None:
-            self._load(self.citizen)
-        self.relabel()
-
-    @work(thread=True, exclusive=True, group="vcard-load", exit_on_error=False)
-    def _load(self, citizen: Citizen) -> None:
-        try:
-            view = card_overview(self.context(), citizen)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._loaded, citizen, view)
-
-    def _loaded(self, citizen: Citizen, view: CardOverview) -> None:
-        if citizen == self.citizen:  # the card may have changed while this was read
-            self.view = view
-            self.relabel()
 
     def relabel(self) -> None:
         citizen, view = self.citizen, self.view
