@@ -61,3 +61,33 @@ async def sign_in(pilot, staff_no: str = "S001", pin: str = "1234") -> None:  # 
 
     await pilot.press(*staff_no, "enter", *pin, "enter")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+
+
+@pytest.fixture
+def service_ctx(db_path: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    """A ServiceContext for clerk S001 on a demo-seeded database file, outside any app.
+
+    ``ctx.receipts`` lists every receipt model the services queued (the print job holds only bytes).
+    """
+    from data.demo import seed_demo
+    from data.store import open_store
+    from kiosk.core.models import Role, Staff
+    from kiosk.factory import make_queue
+    from kiosk.services.context import ServiceContext
+    from printing.port import CapturePrinter
+
+    store = open_store(db_path)
+    seed_demo(store, now=clock.now(), hash_pin=lambda s: "x" + s)
+    config = Config()
+    queue = make_queue(config, store, CapturePrinter(), clock)
+    context = ServiceContext(store, clock, config, Staff("S001", "陳專員", Role.CLERK), queue)
+    context.receipts = []  # type: ignore[attr-defined]
+    enqueue = queue.enqueue
+
+    def recording(receipt):  # type: ignore[no-untyped-def]
+        context.receipts.append(receipt)  # type: ignore[attr-defined]
+        return enqueue(receipt)
+
+    queue.enqueue = recording  # type: ignore[method-assign]
+    yield context
+    store.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -12,19 +11,15 @@ import zxingcpp
 from data import codes as codes_repo
 from data import devices as devices_repo
 from data.audit import query_audit, verify_chain
-from data.demo import DEMO_CITIZENS, seed_demo
+from data.demo import DEMO_CITIZENS
 from data.print_jobs import get_job, queued_jobs
-from data.store import open_store
-from kiosk.config import Config
 from kiosk.core import codes as code_rules
 from kiosk.core.errors import KioskError
-from kiosk.core.models import CodeState, Role, Staff
-from kiosk.factory import make_queue
+from kiosk.core.models import CodeState
 from kiosk.services import devices as svc
 from kiosk.services.context import ServiceContext
-from printing.port import CapturePrinter
 from printing.preview import preview_image
-from printing.receipt import Receipt, ReceiptKind
+from printing.receipt import ReceiptKind
 
 BY_ID = {c.national_id: c for c in DEMO_CITIZENS}
 LIN = BY_ID["F223456786"]  # active, iPhone enabled + Galaxy disabled
@@ -35,21 +30,8 @@ NEWBIE = BY_ID["A123456789"]  # unregistered
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, clock) -> ServiceContext:  # type: ignore[no-untyped-def]
-    store = open_store(tmp_path / "kiosk.db")
-    seed_demo(store, now=clock.now(), hash_pin=lambda s: "x" + s)
-    config = Config()
-    queue = make_queue(config, store, CapturePrinter(), clock)
-    context = ServiceContext(store, clock, config, Staff("S001", "陳專員", Role.CLERK), queue)
-    context.receipts = []  # type: ignore[attr-defined]
-    enqueue = queue.enqueue
-
-    def recording(receipt: Receipt) -> int:
-        context.receipts.append(receipt)  # type: ignore[attr-defined]
-        return enqueue(receipt)
-
-    queue.enqueue = recording  # type: ignore[method-assign]
-    return context
+def ctx(service_ctx: ServiceContext) -> ServiceContext:
+    return service_ctx
 
 
 def _by_name(ctx: ServiceContext, citizen) -> dict:  # type: ignore[no-untyped-def]

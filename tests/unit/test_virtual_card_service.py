@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import io
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -13,10 +12,8 @@ from PIL import Image
 from data import accounts, vcards
 from data import authorizations as auth_repo
 from data.audit import query_audit, verify_chain
-from data.demo import DEMO_CITIZENS, seed_demo
+from data.demo import DEMO_CITIZENS
 from data.print_jobs import queued_jobs
-from data.store import open_store
-from kiosk.config import Config
 from kiosk.core.errors import InvalidTransition, KioskError, ValidationError
 from kiosk.core.ids import check_digit
 from kiosk.core.models import (
@@ -24,15 +21,11 @@ from kiosk.core.models import (
     AuthorizationState,
     Citizen,
     Contact,
-    Role,
-    Staff,
     VirtualCardState,
 )
 from kiosk.core.photo import prepare_photo
-from kiosk.factory import make_queue
 from kiosk.services import virtual_card as svc
 from kiosk.services.context import ServiceContext
-from printing.port import CapturePrinter
 from printing.receipt import Receipt, ReceiptKind
 
 BY_ID = {c.national_id: c for c in DEMO_CITIZENS}
@@ -40,21 +33,8 @@ LIN, CHANG, HUANG, WANG = (BY_ID[i] for i in ("F223456786", "K128765433", "S2245
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, clock) -> ServiceContext:  # type: ignore[no-untyped-def]
-    store = open_store(tmp_path / "kiosk.db")
-    seed_demo(store, now=clock.now(), hash_pin=lambda s: "x" + s)
-    config = Config()
-    queue = make_queue(config, store, CapturePrinter(), clock)
-    context = ServiceContext(store, clock, config, Staff("S001", "陳專員", Role.CLERK), queue)
-    context.receipts = []  # type: ignore[attr-defined]
-    enqueue = queue.enqueue
-
-    def recording(receipt: Receipt) -> int:
-        context.receipts.append(receipt)  # type: ignore[attr-defined]
-        return enqueue(receipt)
-
-    queue.enqueue = recording  # type: ignore[method-assign]
-    return context
+def ctx(service_ctx: ServiceContext) -> ServiceContext:
+    return service_ctx
 
 
 def _photo():  # type: ignore[no-untyped-def]
