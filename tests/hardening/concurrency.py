@@ -25,7 +25,7 @@ from tests.hardening.workload import KINDS, Item, audit_outcomes, global_problem
 WORKER = Path(__file__).with_name("concurrent_worker.py")
 SHARED = "shared_registration"
 # Every service a clerk starts; receipt sends follow each one that queued a receipt.
-MIX = (*tuple(k for k in KINDS if k != "receipt_send"), SHARED)
+MIX = (*(k for k in KINDS if k != "receipt_send"), SHARED)
 PROCESS_STRIDE = 100_000  # operation indexes of process p start at p * stride
 
 
