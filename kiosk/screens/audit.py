@@ -24,7 +24,7 @@ from data.audit import AuditEntry, VerifyResult
 from data.audit_summary import AuditFilter
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.permissions import Action
-from kiosk.core.rocdate import format_roc_date, format_roc_datetime
+from kiosk.core.rocdate import format_datetime_en, format_roc_date, format_roc_datetime
 from kiosk.i18n import get_locale, t
 from kiosk.screens.audit_dialogs import ExportPathScreen, guard
 from kiosk.screens.base import ServiceScreen
@@ -52,7 +52,7 @@ def detail_text(entry: AuditEntry) -> Text:
     locale = get_locale()
     rows = [
         (t("audit.col_seq"), str(entry.seq)),
-        (t("audit.col_time"), format_roc_datetime(entry.at)),
+        (t("audit.col_time"), format_datetime_en(entry.at) if locale == "en" else format_roc_datetime(entry.at)),
         (t("audit.col_staff"), entry.staff_no or "—"),
         (t("audit.f_role"), t(f"role.{entry.role}") if entry.role in ("clerk", "supervisor")
          else entry.role or "—"),
@@ -61,15 +61,16 @@ def detail_text(entry: AuditEntry) -> Text:
         (t("audit.col_subject"), entry.subject or "—"),
         (t("audit.col_outcome"), entry.outcome),
     ]
+    sep = ": " if locale == "en" else "："
     text = Text()
     for label, value in rows:
-        text.append(f"{label}：", style="bold")
+        text.append(f"{label}{sep}", style="bold")
         text.append(f"{value}\n")
-    text.append(f"{t('audit.f_hash')}：", style="bold")
+    text.append(f"{t('audit.f_hash')}{sep}", style="bold")
     text.append(f"{entry.hash[:16]}…\n")
-    text.append(f"{t('audit.f_prev')}：", style="bold")
+    text.append(f"{t('audit.f_prev')}{sep}", style="bold")
     text.append(f"{entry.prev_hash[:16]}…\n")
-    text.append(f"{t('audit.f_detail')}：", style="bold")
+    text.append(f"{t('audit.f_detail')}{sep}", style="bold")
     if entry.detail:
         for key, value in sorted(entry.detail.items()):
             text.append(f"\n  {key} = {value}")

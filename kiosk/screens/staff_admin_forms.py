@@ -22,7 +22,7 @@ _FORM_CSS = """
 {cls} {{ align: center middle; }}
 {cls} > Vertical {{ width: 64; height: auto; padding: 1 2; border: thick $accent; background: $panel; }}
 {cls} Input, {cls} Select {{ margin: 0 0 0 0; }}
-{cls} #form-error {{ width: 100%; }}
+{cls} Label {{ width: 100%; }}
 """
 
 
