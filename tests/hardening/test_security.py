@@ -361,3 +361,16 @@ def test_a_rebuilt_chain_passes_without_an_anchor_and_is_caught_with_one(make_ki
                      subject="", outcome="ok", detail={"n": i})
     assert verify_chain(store).ok
     assert not verify_chain(store, anchor=anchor).ok
+
+
+@pytest.mark.xfail(strict=True, reason="GAP (kiosk/services/account.py, reported): looking a person up by typed ID "
+                   "and opening the deregistration preview (devices, virtual card, authorizations) leaves no "
+                   "audit entry unless the service is completed or refused; a curious clerk leaves no trace.")
+def test_a_typed_id_lookup_is_audited_even_if_nothing_is_done(make_kiosk) -> None:
+    from kiosk.services.account import deregistration_preview, load_subject
+
+    app = make_kiosk()
+    app.staff = get_staff(app.hw.store, "S001")
+    load_subject(app.service_context(), "deregister", typed_id="F223456786")
+    deregistration_preview(app.service_context(), "F223456786")
+    assert query_audit(app.hw.store, subject_id="F223456786", limit=10)
