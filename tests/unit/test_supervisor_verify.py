@@ -69,16 +69,16 @@ def test_intact_log_verifies_the_same_both_ways_with_progress(path: Path) -> Non
     assert _both(path).ok
 
 
-# The helper takes seq >= 1 + 2999 * 11 // 20 = 1650.
+# The helper takes seq >= 1 + 2999 // 2 = 1500.
 @pytest.mark.parametrize(
     ("statements", "bad_seq", "words"),
     [
         (["UPDATE audit_log SET outcome = 'refused' WHERE seq = 40"], 40, "altered"),
         (["UPDATE audit_log SET subject = 'B123****00' WHERE seq = 2500"], 2500, "altered"),
-        (["UPDATE audit_log SET detail = '{\"n\": 1700}' WHERE seq = 1700"], 1700, "altered"),
-        (["DELETE FROM audit_log WHERE seq = 1650"], 1650, "missing"),
-        (["DELETE FROM audit_log WHERE seq = 1649"], 1649, "missing"),
-        (["UPDATE audit_log SET prev_hash = 'x' || substr(prev_hash, 2) WHERE seq = 1650"], 1650, "follow"),
+        (["UPDATE audit_log SET detail = '{\"n\": 1700}' WHERE seq = 1501"], 1501, "altered"),
+        (["DELETE FROM audit_log WHERE seq = 1500"], 1500, "missing"),
+        (["DELETE FROM audit_log WHERE seq = 1499"], 1499, "missing"),
+        (["UPDATE audit_log SET prev_hash = 'x' || substr(prev_hash, 2) WHERE seq = 1500"], 1500, "follow"),
         (["UPDATE audit_log SET prev_hash = 'x' || substr(prev_hash, 2) WHERE seq = 2999"], 2999, "follow"),
         (["UPDATE audit_log SET at = 12345 WHERE seq = 2222"], 2222, "altered"),
         (["UPDATE audit_log SET action = 42 WHERE seq = 10"], 10, "altered"),
