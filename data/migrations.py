@@ -171,10 +171,45 @@ def _v3_print_job_preview_text(store: Store) -> None:
     store.execute("ALTER TABLE print_jobs ADD COLUMN preview_text TEXT")
 
 
+def _v4_print_job_counter_and_claim(store: Store) -> None:
+    """Which counter's printer a receipt belongs to, and a 'sending' state for a job one counter has
+    claimed. Several counters share one database: each prints only its own queue, and a job is
+    claimed before it is sent so it never prints twice (jobs from before this version, counter NULL,
+    go to whichever counter claims them first).
+
+    SQLite cannot change a CHECK constraint, so the table is rebuilt (the documented 12-step way:
+    new table, copy, drop, rename, indexes), inside the migration's transaction.
+    """
+    store.execute("""CREATE TABLE print_jobs_v4 (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        staff_no TEXT,
+        txn_no TEXT,
+        payload BLOB NOT NULL,
+        preview_png BLOB,
+        state TEXT NOT NULL DEFAULT 'queued'
+            CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT,
+        preview_text TEXT,
+        counter TEXT
+    )""")
+    columns = ("id, created_at, kind, staff_no, txn_no, payload, preview_png, state, attempts, last_error, "
+               "sent_at, preview_text")
+    store.execute(f"INSERT INTO print_jobs_v4 ({columns}) SELECT {columns} FROM print_jobs")
+    store.execute("DROP TABLE print_jobs")
+    store.execute("ALTER TABLE print_jobs_v4 RENAME TO print_jobs")
+    store.execute("CREATE INDEX print_jobs_by_state ON print_jobs (state, id)")
+    store.execute("CREATE INDEX print_jobs_by_counter ON print_jobs (counter, state, id)")
+
+
 MIGRATIONS: list[Callable[[Store], None]] = [
     _v1_initial_schema,
     _v2_viewer_indexes_and_deregistration_reason,
     _v3_print_job_preview_text,
+    _v4_print_job_counter_and_claim,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

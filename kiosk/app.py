@@ -240,8 +240,13 @@ class KioskApp(App[int]):
             state = self.hw.printer.state()
         except Exception:  # a status query must never take the kiosk down
             state = PrinterState.UNKNOWN
+        if not self._queue_recovered:
+            self._queue_recovered = True
+            self.hw.queue.recover()
         queued = self.hw.queue.count()
         self.call_from_thread(self._set_printer_state, state, queued)
+
+    _queue_recovered = False
 
     def _set_printer_state(self, state: PrinterState, queued: int) -> None:
         self.printer_state = state

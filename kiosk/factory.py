@@ -45,7 +45,8 @@ def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clo
     except PrinterError:
         # Start anyway: the counter can still serve, and every print attempt names the font package.
         font = None
-    return PrintQueue(store, printer, clock, width=width, font=font, profile=config.printer.profile or None)
+    return PrintQueue(store, printer, clock, width=width, font=font, profile=config.printer.profile or None,
+                      counter=config.centre.counter)
 
 
 def make_app(

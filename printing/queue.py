@@ -19,6 +19,7 @@ from data.print_jobs import (
     PrintJob,
     PrintJobState,
     cancel_job,
+    claim_job,
     count_queued,
     enqueue_job,
     get_job,
@@ -26,6 +27,7 @@ from data.print_jobs import (
     mark_failed,
     mark_sent,
     queued_jobs,
+    release_claims,
 )
 from data.store import Store
 from kiosk.core.clock import Clock
@@ -55,9 +57,12 @@ def _unexpected(printer: ReceiptPrinter, e: Exception) -> PrinterError:
 
 class PrintQueue:
     def __init__(self, store: Store, printer: ReceiptPrinter, clock: Clock, *, width: int = 576,
-                 font: FontSpec | None = None, profile: str | None = None) -> None:
+                 font: FontSpec | None = None, profile: str | None = None, counter: str | None = None) -> None:
         self.store, self.printer, self.clock = store, printer, clock
         self.width, self.font, self.profile = width, font, profile
+        # Counters share the database, each with its own printer: this queue sends only its
+        # counter's receipts (None: every job, for single-counter tools and tests).
+        self.counter = counter
         # One job on the wire at a time: a retry racing a send would print the receipt twice.
         self._sending = threading.Lock()
 
@@ -70,7 +75,8 @@ class PrintQueue:
         payload, image = self.encode(receipt)
         h = receipt.header
         return enqueue_job(self.store, receipt.kind.value, h.staff_no, h.txn_no, payload, png_bytes(image),
-                           now=self.clock.now(), preview_text=receipt.preview_text())
+                           now=self.clock.now(), preview_text=receipt.preview_text(),
+                           counter=self.counter or h.counter)
 
     def submit(self, receipt: Receipt) -> int:
         """Commit the receipt, then try to print it. A failure is recorded on the job, not raised."""
@@ -80,9 +86,12 @@ class PrintQueue:
 
     def send_job(self, job_id: int) -> SendResult:
         with self._sending:
-            job = get_job(self.store, job_id)
-            if job is None or job.state is not PrintJobState.QUEUED:
-                state = "missing" if job is None else job.state.value
+            # Claimed atomically in the database, so another counter (or process) sending the same
+            # job at the same moment gets nothing and the receipt prints once.
+            job = claim_job(self.store, job_id)
+            if job is None:
+                found = get_job(self.store, job_id)
+                state = "missing" if found is None else found.state.value
                 return SendResult(job_id, False, KioskError(
                     "此列印工作已不在佇列中", "請重新整理列印佇列",
                     message_en=f"This print job is no longer queued ({state}).",
@@ -95,9 +104,13 @@ class PrintQueue:
                 return self._failed(job_id, _unexpected(self.printer, e))
             try:
                 mark_sent(self.store, job_id, self.clock.now())
-            except KioskError as e:  # cancelled while on the wire: it printed, but the cancel stands
+            except KioskError as e:
                 return SendResult(job_id, True, e)
             return SendResult(job_id, True)
+
+    def recover(self) -> int:
+        """At start-up: jobs this counter left half-sent (the kiosk stopped mid-send) go back in line."""
+        return release_claims(self.store, counter=self.counter)
 
     def _failed(self, job_id: int, error: PrinterError) -> SendResult:
         # A job cancelled while on the wire has nothing left to record.
@@ -109,7 +122,7 @@ class PrintQueue:
         """Send queued jobs oldest first, stopping at the first failure: receipts come out in order,
         and a printer that is off would only make every later job wait out its timeout too."""
         results: list[SendResult] = []
-        for job in queued_jobs(self.store):
+        for job in queued_jobs(self.store, counter=self.counter):
             result = self.send_job(job.id)
             results.append(result)
             if not result.ok:
@@ -121,7 +134,7 @@ class PrintQueue:
 
     def reprint_last(self, staff_no: str | None = None) -> SendResult | None:
         """Queue and send a copy of the last printed receipt marked 補印; ``None`` if none was printed."""
-        last = last_sent_job(self.store)
+        last = last_sent_job(self.store, counter=self.counter)
         if last is None:
             return None
         image = Image.open(io.BytesIO(last.preview_png)) if last.preview_png else decode_raster(last.payload)
@@ -129,7 +142,8 @@ class PrintQueue:
         payload = encode_image(copy, profile=self.profile)
         kind = last.kind if last.kind.endswith(REPRINT_SUFFIX) else last.kind + REPRINT_SUFFIX
         job_id = enqueue_job(self.store, kind, staff_no or last.staff_no, last.txn_no, payload,
-                             png_bytes(copy), now=self.clock.now(), preview_text=last.preview_text)
+                             png_bytes(copy), now=self.clock.now(), preview_text=last.preview_text,
+                             counter=self.counter or last.counter)
         return self.send_job(job_id)
 
     def cancel(self, job_id: int) -> PrintJob:
@@ -139,11 +153,11 @@ class PrintQueue:
         return cancel_job(self.store, job_id)
 
     def queued(self) -> list[PrintJob]:
-        return queued_jobs(self.store)
+        return queued_jobs(self.store, counter=self.counter)
 
     def count(self) -> int:
         """For the status bar."""
-        return count_queued(self.store)
+        return count_queued(self.store, counter=self.counter)
 
     def printer_state(self) -> PrinterState:
         return self.printer.state()

@@ -17,7 +17,7 @@ class QueueView:
 
 
 def view(ctx: ServiceContext) -> QueueView:
-    return QueueView(ctx.queue.queued(), last_sent_job(ctx.store))
+    return QueueView(ctx.queue.queued(), last_sent_job(ctx.store, counter=ctx.queue.counter))
 
 
 def _detail(job: PrintJob | None, job_id: int) -> dict[str, object]:

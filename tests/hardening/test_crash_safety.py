@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from data.demo import seed_demo
+from data.print_jobs import release_claims
 from data.store import Store, open_store
 from kiosk.core.secrets_hash import hash_secret
 from tests.hardening.workload import (
@@ -170,6 +171,9 @@ def _kill_and_check(worker: Worker, store: Store, db: Path, kind: str, items: li
     assert not run.errors, f"{kind}: {run.errors}"
     # A process that got through everything before the kill is checked all the same.
     assert run.killed or run.finished, f"{kind}: the process ended without being killed or finishing"
+    # What the next kiosk start does first: a receipt claimed for sending when the process died
+    # goes back in line (data.print_jobs.release_claims, via PrintQueue.recover).
+    release_claims(store)
     problems = [] if store.one("PRAGMA integrity_check")[0] == "ok" else ["integrity_check failed"]  # type: ignore[index]
     cli = _audit_verify_cli(db)
     if cli.returncode != 0:

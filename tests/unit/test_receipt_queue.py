@@ -58,12 +58,14 @@ def test_job_is_in_the_store_before_the_printer_sees_it(store: Store) -> None:
 
     class Checking(CapturePrinter):
         def send(self, payload: bytes) -> None:
-            seen.append(count_queued(store))
-            assert queued_jobs(store)[0].payload == payload
+            # Committed, and claimed by this queue while it is on the wire.
+            [job] = store.all("SELECT state, payload FROM print_jobs")
+            seen.append(job["state"])
+            assert bytes(job["payload"]) == payload
             super().send(payload)
 
     make_queue(store, Checking()).submit(receipt())
-    assert seen == [1]
+    assert seen == ["sending"]
 
 
 def test_failed_job_stays_queued_with_its_error_then_retry_prints_it(store: Store) -> None:

@@ -15,7 +15,7 @@ import sqlite_utils
 from data import accounts, migrations, staff
 from data.store import Store, open_memory_store, open_store, parse_ts, ts
 from kiosk.core.clock import TAIPEI
-from kiosk.core.errors import StoreError
+from kiosk.core.errors import KioskError, StoreError
 from kiosk.core.models import AccountState, Role
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=TAIPEI)
@@ -232,7 +232,7 @@ def test_a_version_1_database_upgrades_with_its_rows_intact(tmp_path: Path) -> N
     old.close()
 
     s = open_store(path, create=False)
-    assert s.schema_version() == migrations.SCHEMA_VERSION == 3
+    assert s.schema_version() == migrations.SCHEMA_VERSION == 4
     account = accounts.get_account(s, "F223456786")
     assert account is not None and account.state is AccountState.ACTIVE
     assert account.contact.email == "m@example.com"
@@ -263,9 +263,32 @@ def test_a_version_2_database_keeps_its_print_jobs(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     s = open_store(path, create=False)
-    assert s.schema_version() == 3
-    [job] = print_jobs.queued_jobs(s)
-    assert job.payload == b"\x1b@" and job.preview_text is None
+    assert s.schema_version() == migrations.SCHEMA_VERSION
+    [job] = print_jobs.queued_jobs(s, counter="03")  # a job from before counters belongs to any counter
+    assert job.payload == b"\x1b@" and job.preview_text is None and job.counter is None
+    assert print_jobs.claim_job(s, job.id) is not None
+    s.close()
+
+
+def test_each_counter_sends_only_its_own_jobs_and_a_claim_is_taken_once(tmp_path: Path) -> None:
+    """Counters share the database: counter 01 never prints 02's receipt, and no job prints twice."""
+    from data import print_jobs
+
+    s = open_store(tmp_path / "k.db")
+    mine = print_jobs.enqueue_job(s, "password_reset", "S001", "T-1", b"a", now=NOW, counter="01")
+    theirs = print_jobs.enqueue_job(s, "password_reset", "S002", "T-2", b"b", now=NOW, counter="02")
+    assert [j.id for j in print_jobs.queued_jobs(s, counter="01")] == [mine]
+    assert print_jobs.count_queued(s, counter="02") == 1
+    claimed = print_jobs.claim_job(s, mine)
+    assert claimed is not None and claimed.state is print_jobs.PrintJobState.SENDING
+    assert print_jobs.claim_job(s, mine) is None  # the second sender gets nothing
+    assert print_jobs.count_queued(s, counter="01") == 1  # still not printed
+    with pytest.raises(KioskError):
+        print_jobs.cancel_job(s, mine)  # on the wire: too late to cancel
+    # A kiosk killed mid-send: its claim goes back in line at the next start.
+    assert print_jobs.release_claims(s, counter="01") == 1
+    assert print_jobs.get_job(s, mine).state is print_jobs.PrintJobState.QUEUED  # type: ignore[union-attr]
+    assert print_jobs.get_job(s, theirs).state is print_jobs.PrintJobState.QUEUED  # type: ignore[union-attr]
     s.close()
 
 
