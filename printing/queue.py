@@ -17,7 +17,6 @@ from PIL import Image
 
 from data.print_jobs import (
     PrintJob,
-    PrintJobState,
     cancel_job,
     claim_job,
     count_queued,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from data.print_jobs import PrintJobState, count_queued, get_job, queued_jobs
+from data.print_jobs import PrintJobState, get_job
 from data.store import Store, open_store
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.errors import KioskError, PrinterError
