@@ -243,7 +243,11 @@ def _walk_split(
     code = (f"import sys; sys.path.insert(0, {root!r}); from data.audit_verify import _verify_part; "
             "_verify_part(sys.argv[1:])")
     args = [str(path), str(split), str(high), *(map(str, anchor) if anchor else ())]
-    helper = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE)
+    try:
+        helper = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE)
+    except OSError:  # no interpreter to start (embedded, or out of processes): walk it all here
+        tick_all = None if progress is None else (lambda done: progress(done, total))
+        return _walk(conn, _SEQ_MIN, high, chain, anchor, tick_all)
     assert helper.stdout is not None
     fd = helper.stdout.fileno()
     os.set_blocking(fd, False)

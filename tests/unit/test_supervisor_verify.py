@@ -115,3 +115,15 @@ def test_a_helper_that_dies_is_replaced_by_walking_here(path: Path, monkeypatch:
     monkeypatch.setattr(walker.subprocess, "Popen", broken)
     result = verify_chain(path, parallel=True)
     assert result.ok and result.checked == N
+
+
+def test_no_helper_at_all_still_verifies_here(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import data.audit_verify as walker
+
+    def refuse(*_args: object, **_kw: object) -> object:
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(walker.subprocess, "Popen", refuse)
+    calls: list[int] = []
+    result = verify_chain(path, lambda done, _total: calls.append(done), parallel=True)
+    assert result.ok and result.checked == N and calls[-1] == N
