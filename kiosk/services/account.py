@@ -34,7 +34,7 @@ from kiosk.core.models import (
 from kiosk.core.password import validate_password
 from kiosk.core.permissions import Action
 from kiosk.core.secrets_hash import hash_secret
-from kiosk.services.account_contact import contact_changes
+from kiosk.services.account_contact import check_changed_values, contact_changes
 from kiosk.services.account_refusals import refusal
 from kiosk.services.context import ServiceContext
 from printing.receipt import (
@@ -154,6 +154,12 @@ def load_subject(ctx: ServiceContext, service: str, *, citizen: Citizen | None =
     except _Refused as refused:
         _record_refusal(ctx, service, citizen, refused.state)
         raise refused.error from None
+    if typed_id is not None:
+        # Looking someone up by a typed ID (no card at the counter) shows their devices, card and
+        # authorizations: recorded even if nothing is done, so a curious lookup leaves a trace.
+        with ctx.store.transaction():
+            ctx.audit("lookup", subject_id=citizen.national_id, subject_name=citizen.name,
+                      detail={"service": service, "by": "typed_id"})
     return Subject(citizen, checked, by_card=typed_id is None)
 
 
@@ -288,12 +294,14 @@ def no_change_error() -> KioskError:
 
 
 def update_contact(ctx: ServiceContext, citizen: Citizen, contact: Contact) -> Done:
-    """Store the new contact data; ``contact`` is already validated (``parse_contact_form``)."""
+    """Store the new contact data. The screen validated it (``parse_contact_form``); the service checks
+    again, since a service must not trust its caller with what goes into the database."""
 
     def body(account: Account) -> Done:
         changes = contact_changes(account.contact, contact)
         if not changes:
             raise no_change_error()
+        check_changed_values(account.contact, contact)
         now = ctx.clock.now()
         account_transition(account.state, "update_contact")
         updated = accounts.update_contact(ctx.store, account.national_id, contact, now=now)

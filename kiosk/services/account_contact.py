@@ -129,3 +129,14 @@ def contact_changes(before: Contact, after: Contact) -> list[ContactChange]:
         if was != now:
             out.append(ContactChange(field, mask_value(field, old[field]), now))
     return out
+
+
+def check_changed_values(before: Contact, after: Contact) -> None:
+    """The service's own check of what a screen hands it: every changed value must be valid, and
+    the primary e-mail stays required. Unchanged (possibly older, laxer) stored values are kept."""
+    if not (after.email or "").strip():
+        _canonical("email", "")  # raises "請輸入電子郵件信箱"
+    for change in contact_changes(before, after):
+        value = getattr(after, change.field)
+        if value:
+            _canonical(change.field, value)

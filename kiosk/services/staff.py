@@ -156,6 +156,10 @@ class StaffService:
                                   message_en="Staff number must be 1 to 16 letters or digits.")
         if not name.strip():
             raise ValidationError("name", "請輸入姓名", message_en="Name is required.")
+        if len(name.strip()) > 20 or not all(ch.isprintable() for ch in name):
+            # The name is shown in the status bar and on every audit page: no escapes, no controls.
+            raise ValidationError("name", "姓名須為 20 個字以內，且不可含控制字元",
+                                  message_en="The name must be at most 20 characters, with no control characters.")
         pin = validate_pin(pin)
         with self.store.transaction():
             staff_repo.add_staff(self.store, staff_no, name.strip(), role, hash_secret(pin),

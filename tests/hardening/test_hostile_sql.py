@@ -229,9 +229,6 @@ def test_contact_values_reaching_the_store_are_bound_not_executed(make_kiosk, ty
     assert_intact(store, before, audit_grew_by=0)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (kiosk/services/account.py, reported): update_contact stores any "
-                   "Contact it is given; only the screen's form validates. The service should run "
-                   "parse_contact_form's checks itself.")
 def test_contact_update_service_refuses_values_the_form_would_refuse(make_kiosk) -> None:
     from kiosk.core.models import Contact
     from kiosk.services.account import update_contact

@@ -66,7 +66,8 @@ def test_unknown_staff_number_that_is_a_citizen_id_is_not_logged_in_full(service
 
 @pytest.mark.parametrize(("staff_no", "name", "pin"), [("", "x", "1234"), ("S 1", "x", "1234"),
                                                         ("S1", " ", "1234"), ("S1", "x", "12"),
-                                                        ("S1", "x", "12ab")])
+                                                        ("S1", "x", "12ab"), ("S1", "王\x1b[2J", "1234"),
+                                                        ("S1", "王\u202e明", "1234"), ("S1", "王" * 21, "1234")])
 def test_add_validates(service, staff_no, name, pin):
     with pytest.raises(ValidationError):
         service.add(staff_no, name, Role.CLERK, pin)
