@@ -50,9 +50,10 @@ def seed_demo(
             if staff.get_staff(store, staff_no) is None:
                 staff.add_staff(store, staff_no, name, role, hash_pin(pin), now=now)
                 added += 1
-        password_hash = hash_password(DEMO_PASSWORD)
+        password_hash = ""  # hashed only if someone is missing: a slow hash on every demo start adds up
         for national_id, seed in _SEEDS.items():
             if accounts.get_account(store, national_id) is None:
+                password_hash = password_hash or hash_password(DEMO_PASSWORD)
                 seed(store, _BY_ID[national_id], now, password_hash)
                 added += 1
     return added

@@ -13,6 +13,14 @@ from kiosk.config import Config
 from kiosk.core.clock import TAIPEI, FrozenClock
 
 FROZEN_AT = datetime(2026, 11, 22, 10, 30, 0, tzinfo=TAIPEI)
+
+# Pilot waits after every key until the process looks idle, judged over 20 ms windows: at least
+# 40 ms a key, which made a registration test type for seconds. A 4 ms window still waits for the
+# app to finish handling the key (it loops while the process uses CPU), just without the dead time.
+import textual._wait  # noqa: E402
+
+textual._wait.SLEEP_GRANULARITY = 1 / 250
+textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20.0
 TERMINAL = (120, 36)  # the kiosk's fixed terminal size (README: tmux -x 120 -y 36)
 
 
@@ -21,9 +29,31 @@ def clock() -> FrozenClock:
     return FrozenClock(FROZEN_AT)
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, demo-seeded database made once per session (seeding hashes PINs and passwords
+    with scrypt on purpose, which is slow): each test gets its own copy."""
+    from data.demo import seed_demo
+    from data.store import open_store
+    from kiosk.core.secrets_hash import hash_secret
+
+    path = tmp_path_factory.mktemp("template") / "kiosk.db"
+    store = open_store(path)
+    seed_demo(store, now=FROZEN_AT, hash_pin=hash_secret)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "kiosk.db"
+def db_path(tmp_path: Path, demo_template: Path) -> Path:
+    """A fresh copy of the demo database for this test (mode 0600, like a database the kiosk makes)."""
+    import shutil
+
+    path = tmp_path / "kiosk.db"
+    shutil.copyfile(demo_template, path)
+    path.chmod(0o600)
+    return path
 
 
 @pytest.fixture
@@ -61,6 +91,10 @@ async def sign_in(pilot, staff_no: str = "S001", pin: str = "1234") -> None:  # 
 
     await pilot.press(*staff_no, "enter", *pin, "enter")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+    # Pushed is not mounted: wait until the screen has composed and filled its widgets.
+    await pilot.pause()
+    await wait_until(pilot, lambda: pilot.app.screen.is_mounted and pilot.app.screen.query_one("#menu").option_count
+                     and pilot.app.screen.query_one("StatusBar").info.staff)
 
 
 @pytest.fixture

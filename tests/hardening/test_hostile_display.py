@@ -16,6 +16,7 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
+from kiosk.core.errors import ValidationError
 from kiosk.core.masking import mask_name
 from kiosk.core.models import Role
 from kiosk.reader.nhi import build_basic_data
@@ -112,11 +113,17 @@ async def test_markup_name_on_the_card_panel_is_not_styled(make_kiosk) -> None:
 
 
 async def test_staff_name_with_markup_and_escapes_is_shown_literally(make_kiosk) -> None:
-    """A staff record typed anywhere (staff screen, ``kiosk staff add --name``) reaches the status bar
-    and the welcome toast: it is text there, not markup, and its escapes are made visible."""
+    """A staff name reaches the status bar and the welcome toast: it is text there, not markup, and
+    its escapes are made visible. Adding such a name is refused now (StaffService.add), so the row is
+    written straight to the database, as an older version or a hand-edited file could have it."""
+    from data.staff import add_staff
+    from kiosk.core.secrets_hash import hash_secret
+
     app = make_kiosk()
     name = "[bold]\x1b]0;x\x07[link=http://ev.il]王[/]\u202e"
-    app.staff_service.add("S777", name, Role.CLERK, "7777")
+    with pytest.raises(ValidationError):
+        app.staff_service.add("S778", name, Role.CLERK, "7777")
+    add_staff(app.hw.store, "S777", name, Role.CLERK, hash_secret("7777"), now=app.hw.clock.now())
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot, "S777", "7777")
         await pilot.pause(0.1)

@@ -209,3 +209,11 @@ def watch() -> Iterator[Watch]:
     yield _watch
     for r in started:
         r.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every test that talks to pcscd runs in one worker (``--dist loadgroup``):
+    there is one pcscd and one pair of vpcd readers per machine."""
+    for item in items:
+        if item.path.name.startswith("test_pcsc_"):
+            item.add_marker(pytest.mark.xdist_group("pcsc"))
