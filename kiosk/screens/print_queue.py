@@ -79,15 +79,15 @@ class PrintQueueScreen(ServiceScreen):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns(t("queue.col_no"), t("queue.col_time"), t("queue.col_kind"), t("queue.col_txn"),
-                          t("queue.col_state"), t("queue.col_error"))
+        # State and error first: they are what the clerk acts on; the preview takes the right side.
+        table.add_columns(t("queue.col_no"), t("queue.col_state"), t("queue.col_error"), t("queue.col_kind"),
+                          t("queue.col_txn"), t("queue.col_time"))
         for job in self._rows():
             state = t(f"queue.state_{job.state.value}")
             if job.state.value == "queued" and job.attempts:
                 state += f" ×{job.attempts}"
-            table.add_row(str(job.id), format_roc_datetime(job.created_at), Text(kind_label(job.kind)),
-                          Text(job.txn_no or ""), state, Text(job.last_error or "", style="red"),
-                          key=str(job.id))
+            table.add_row(str(job.id), state, Text(job.last_error or "", style="red"), Text(kind_label(job.kind)),
+                          Text(job.txn_no or ""), format_roc_datetime(job.created_at), key=str(job.id))
         if self.view is not None:
             count = len(self.view.queued)
             self.set_citizen_line(t("queue.summary", n=count) if count else t("queue.empty"))
