@@ -80,6 +80,11 @@ class RulesConfig:
 
 
 @dataclass(frozen=True)
+class PhotoConfig:
+    drop_folder: str = ""  # where the counter camera or scanner saves; its newest photo is offered
+
+
+@dataclass(frozen=True)
 class DatabaseConfig:
     path: str = ""  # empty = platformdirs user data dir / kiosk.db
 
@@ -91,6 +96,7 @@ class Config:
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
+    photo: PhotoConfig = field(default_factory=PhotoConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
 
     def database_path(self) -> Path:
@@ -248,6 +254,9 @@ code_display_seconds = 60
 password_lockout_threshold = 5
 staff_lockout_threshold = 5
 counter_card_auto_approve = false
+
+[photo]
+drop_folder = ""          # the camera/scanner folder; the virtual-card wizard offers its newest photo
 
 [database]
 path = ""                 # empty = the user data folder

@@ -2,7 +2,8 @@
 
 The photo comes from a typed file path, or from a folder where the counter camera or scanner
 saves: typing a folder takes its newest JPEG/PNG, and the folder is remembered for the rest of the
-session (until the kiosk exits), so the next citizen's photo is one Enter away. Under 14 the ID or
+session (until the kiosk exits), so the next citizen's photo is one Enter away. The configured
+``photo.drop_folder`` is offered before anything was typed. Under 14 the ID or
 NHI card photo may serve instead (F6), and nothing is uploaded.
 """
 
@@ -103,13 +104,17 @@ class PhotoReplacementScreen(ServiceScreen):
         self.loaded: LoadedPhoto | None = None
         self.result: ApplicationResult | None = None
 
+    def _configured_folder(self) -> str:
+        folder = self.kiosk.config.photo.drop_folder
+        return str(Path(folder).expanduser()) if folder else ""
+
     def compose_body(self) -> ComposeResult:
         with ContentSwitcher(initial="step-source", id="vc-steps"):
             with Vertical(id="step-source"):
                 yield Static(id="vc-intro")
                 yield Static(id="vc-rules")
                 yield Label(id="vc-path-label", classes="field-label")
-                yield Input(_remembered.get(self.app, ""), id="photo-path")
+                yield Input(_remembered.get(self.app, "") or self._configured_folder(), id="photo-path")
                 yield Label(id="vc-path-hint", classes="hint")
             with Horizontal(id="step-preview"):
                 yield PhotoView(id="vc-photo", cells_wide=30)

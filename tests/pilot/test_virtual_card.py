@@ -305,3 +305,21 @@ async def test_without_card_asks_for_one_and_follows_insertion(make_kiosk):
         app.hw.reader.insert(VirtualNhiCard.from_citizen(BY_ID["K128765433"]))
         await wait_until(pilot, lambda: app.screen.view is not None)
         assert "K128****33" in str(app.screen.query_one("#service-citizen").render())
+
+
+async def test_configured_drop_folder_is_offered(make_kiosk, tmp_path):  # type: ignore[no-untyped-def]
+    """photo.drop_folder (the camera's folder) is in the path field before anything is typed: the
+    newest photo there is one Enter away."""
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    _jpeg(folder / "new.jpg", colour="navy")
+    app = make_kiosk()
+    app.config = dataclasses.replace(app.config, photo=dataclasses.replace(app.config.photo, drop_folder=str(folder)))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _open(pilot, BY_ID["F223456786"])
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PhotoReplacementScreen))
+        await pilot.pause()
+        assert app.screen.query_one("#photo-path", Input).value == str(folder)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.step == "step-preview")
