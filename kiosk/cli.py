@@ -173,8 +173,9 @@ def _audit_command(args: argparse.Namespace, db_path: Path) -> int:
     if result.ok:
         print(f"audit log intact: {result.checked} entries verified")
         return EXIT_OK
-    print(f"audit log BROKEN at entry {result.first_bad_seq}: {result.reason} "
-          f"({result.checked} entries before it verified)")
+    reason_en = getattr(result, "reason_en", "")
+    print(f"audit log BROKEN at entry {result.first_bad_seq}: {result.reason}"
+          f"{f' / {reason_en}' if reason_en else ''} ({result.checked} entries before it verified)")
     return EXIT_FAIL
 
 
