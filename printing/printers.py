@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk.core.errors import ConfigError, PrinterError
-from kiosk.core.masking import scrub
 from printing.port import PrinterState, ReceiptPrinter
 
 _T = TypeVar("_T")
@@ -345,6 +344,8 @@ class CupsPrinter:
         except subprocess.TimeoutExpired as e:
             raise no_answer(self.name) from e
         if done.returncode != 0:
+            from kiosk.core.masking import scrub  # only on a CUPS failure: off the start-up path
+
             detail = scrub(done.stderr.decode(errors="replace").strip())[:200]
             raise PrinterFault(f"CUPS 拒絕列印（{self.name}）：{detail}",
                                "請確認設定檔 printer.cups_name 與 CUPS 服務後按 重印",

@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.errors import CardError, ReaderUnavailable
-from kiosk.core.models import Citizen
 from kiosk.reader.nhi import READ_BASIC, SELECT_NHI, build_basic_data
 from kiosk.reader.port import CardConnection, EventKind, ReaderEvent, ReaderState, Response
+
+if TYPE_CHECKING:
+    from kiosk.core.models import Citizen
 
 
 def _with_tck(atr: bytes) -> bytes:
