@@ -121,7 +121,8 @@ class KioskApp(App[int]):
         self.push_screen(LoginScreen())
         if self._idle_seconds:
             self._idle_timer = self.set_interval(min(1.0, self._idle_seconds / 4), self._check_idle)
-        self.call_after_refresh(self._warm_up)
+        # After the login screen has painted: an import thread holds the GIL and would delay it.
+        self.set_timer(0.5, self._warm_up)
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
