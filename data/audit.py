@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from data.store import Store, parse_ts, ts
+from kiosk.core.masking import scrub
 
 GENESIS_HASH = "0" * 64
 
@@ -89,6 +90,18 @@ def _reject_secrets(value: Any, path: str = "detail") -> None:
             _reject_secrets(item, path)
 
 
+def _scrubbed(value: Any) -> Any:
+    """``value`` with every full ID or card number in its text masked (file names typed by a
+    supervisor, device names a citizen chose: anything free-form may hold one)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return value
+
+
 def _opt(value: str | None) -> str:
     return "null" if value is None else str(_string(value))
 
@@ -139,6 +152,10 @@ def append_audit(
     """
     if detail is not None:
         _reject_secrets(detail)
+        detail = _scrubbed(detail)
+    # The log is append-only: a full ID that got in could never be taken out again.
+    subject = scrub(subject)
+    staff_no = None if staff_no is None else scrub(staff_no)
     detail_text = None if detail is None else canonical_json(detail)
     key = None if subject_id is None else subject_key(subject_id)
     role_text = None if role is None else str(role)

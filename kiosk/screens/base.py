@@ -32,6 +32,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def unexpected(service_id: str, exc: Exception) -> KioskError:
+    """What a worker shows when something other than a KioskError escapes a service: a bug must end
+    in a message, not a screen that waits forever. Logged with the exception's type only: its text
+    and arguments may hold a citizen's ID or password."""
+    log.error("service %s failed with %s", service_id, type(exc).__name__)
+    return KioskError(
+        "系統發生未預期的錯誤，此項作業沒有完成", "請再試一次；若再次發生，請記下時間並通知資訊人員",
+        message_en="An unexpected error stopped this service; nothing was completed.",
+        action_en="Try again; if it happens again, note the time and tell IT.")
+
+
 class ServiceScreen(Screen[None]):
     SERVICE_ID: ClassVar[str] = ""
     BINDINGS = [Binding("escape", "back", show=False)]
@@ -110,12 +121,7 @@ class ServiceScreen(Screen[None]):
             self.app.call_from_thread(self.show_error, exc)
             return
         except Exception as exc:  # a bug must not leave the screen waiting forever
-            # Logged without arguments or message: those may hold a citizen's ID or password.
-            log.error("service %s failed with %s", self.SERVICE_ID, type(exc).__name__)
-            self.app.call_from_thread(self.show_error, KioskError(
-                "系統發生未預期的錯誤，此項作業沒有完成", "請再試一次；若再次發生，請記下時間並通知資訊人員",
-                message_en="An unexpected error stopped this service; nothing was completed.",
-                action_en="Try again; if it happens again, note the time and tell IT."))
+            self.app.call_from_thread(self.show_error, unexpected(self.SERVICE_ID, exc))
             return
         self.app.call_from_thread(done, result)
         self.app.call_from_thread(self.kiosk.print_pending)

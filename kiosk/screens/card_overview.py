@@ -8,7 +8,7 @@ from textual import work
 from kiosk.app import CardState
 from kiosk.core.errors import KioskError
 from kiosk.core.models import Citizen
-from kiosk.screens.base import ServiceScreen
+from kiosk.screens.base import ServiceScreen, unexpected
 from kiosk.services.virtual_card import CardOverview, card_overview
 
 
@@ -37,6 +37,9 @@ class CardOverviewScreen(ServiceScreen):
             view = card_overview(self.context(), citizen)
         except KioskError as exc:
             self.app.call_from_thread(self.show_error, exc)
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.show_error, unexpected(self.SERVICE_ID, exc))
             return
         self.app.call_from_thread(self._loaded, citizen, view)
 

@@ -24,6 +24,13 @@ def _dummy_hash() -> str:
     return hash_secret("not-a-real-pin")
 
 
+def _typed(staff_no: str) -> str:
+    """What to record of a staff number nobody has: its first four characters. The rest may be a
+    PIN typed into the wrong field ("S0011234") or a citizen's ID, neither of which belongs in a log."""
+    shown = scrub(staff_no[:4])
+    return shown + "*" * min(len(staff_no) - 4, 12) if len(staff_no) > 4 else shown
+
+
 class LoginRefused(KioskError):
     """Raised by ``login`` with ``reason`` one of bad, locked, disabled, and ``tries_left``."""
 
@@ -50,12 +57,11 @@ class StaffService:
         append_audit(
             self.store,
             at=self.clock.now(),
-            # A mistyped staff number may be a citizen's ID typed in the wrong field: scrub it.
-            staff_no=staff.staff_no if staff else scrub(staff_no),
+            staff_no=staff.staff_no if staff else _typed(staff_no),
             role=staff.role.value if staff else "",
             counter=self.counter,
             action=action,
-            subject=scrub(f"staff {staff_no}"),
+            subject=f"staff {staff.staff_no if staff else _typed(staff_no)}",
             outcome=outcome,
             detail=dict(detail) or None,
         )
@@ -65,12 +71,14 @@ class StaffService:
         raised."""
         staff_no = staff_no.strip().upper()
         refusal: LoginRefused | None = None
+        # The slow hash runs before the write transaction: inside it, every other counter's writes
+        # would wait on this one's scrypt.
+        stored = staff_repo.get_pin_hash(self.store, staff_no) if staff_repo.get_staff(self.store, staff_no) else None
+        pin_ok = verify_secret(pin, stored or _dummy_hash()) and stored is not None
         with self.store.transaction():
-            staff = staff_repo.get_staff(self.store, staff_no)
-            stored = staff_repo.get_pin_hash(self.store, staff_no) if staff else None
-            pin_ok = verify_secret(pin, stored or _dummy_hash()) and stored is not None
+            staff = staff_repo.get_staff(self.store, staff_no)  # again under the lock: counts may have moved
             if staff is None:
-                self._audit(None, staff_no[:16], "login", "refused", reason="unknown staff number")
+                self._audit(None, staff_no, "login", "refused", reason="unknown staff number")
                 refusal = LoginRefused("bad", self.threshold)
             elif not staff.enabled:
                 self._audit(staff, staff_no, "login", "refused", reason="disabled")
@@ -160,10 +168,9 @@ class StaffService:
             # The name is shown in the status bar and on every audit page: no escapes, no controls.
             raise ValidationError("name", "姓名須為 20 個字以內，且不可含控制字元",
                                   message_en="The name must be at most 20 characters, with no control characters.")
-        pin = validate_pin(pin)
+        pin_hash = hash_secret(validate_pin(pin))  # hashed before the write lock is taken
         with self.store.transaction():
-            staff_repo.add_staff(self.store, staff_no, name.strip(), role, hash_secret(pin),
-                                 now=self.clock.now())
+            staff_repo.add_staff(self.store, staff_no, name.strip(), role, pin_hash, now=self.clock.now())
             self._admin_audit(by, staff_no, "staff_add", "ok", role=Role(role).value)
             created = self._existing(staff_no)
         return created
@@ -193,10 +200,10 @@ class StaffService:
         ``unlock``, a separate decision with its own audit entry."""
         staff_no = staff_no.strip().upper()
         self._authorise(by, staff_no, "staff_reset_pin")
-        pin = validate_pin(pin)
+        pin_hash = hash_secret(validate_pin(pin))  # hashed before the write lock is taken
         with self.store.transaction():
             self._existing(staff_no)
-            changed = staff_repo.set_pin_hash(self.store, staff_no, hash_secret(pin))
+            changed = staff_repo.set_pin_hash(self.store, staff_no, pin_hash)
             self._admin_audit(by, staff_no, "staff_reset_pin", "ok")
         return changed
 

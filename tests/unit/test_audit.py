@@ -354,3 +354,18 @@ def test_query_uses_the_indexes(store: Store) -> None:
         )
     )
     assert "audit_log_subject_key" in plan
+
+
+def test_free_text_in_an_entry_never_keeps_a_full_id(tmp_path: Path) -> None:
+    """An export file or a device named after an ID must not put the full ID into the append-only log."""
+    from data.audit import append_audit, query_audit
+    from data.store import open_store
+
+    store = open_store(tmp_path / "k.db")
+    append_audit(store, at=NOW, staff_no="S900", role="supervisor", counter="01", action="audit_export",
+                 subject="export A123456789", outcome="ok",
+                 detail={"file": "A123456789.csv", "devices": [{"name": "A123456789 的手機"}]})
+    [entry] = query_audit(store, limit=1)
+    assert "A123456789" not in f"{entry.subject} {entry.detail}"
+    assert entry.detail["file"].startswith("A123")
+    store.close()

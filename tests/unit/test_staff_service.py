@@ -57,6 +57,14 @@ def test_disabled_staff_cannot_sign_in(service):
     assert err.value.reason == "disabled"
 
 
+def test_a_pin_typed_into_the_staff_number_field_is_not_logged(service):
+    with pytest.raises(LoginRefused):
+        service.login("S0011234", "")
+    entry = query_audit(service.store, limit=1)[0]
+    assert "1234" not in f"{entry.staff_no} {entry.subject} {entry.detail}"
+    assert entry.staff_no.startswith("S001")
+
+
 def test_unknown_staff_number_that_is_a_citizen_id_is_not_logged_in_full(service):
     with pytest.raises(LoginRefused):
         service.login("A123456789", "1234")

@@ -17,7 +17,7 @@ from kiosk.core.errors import KioskError
 from kiosk.core.masking import mask_id, mask_name
 from kiosk.core.models import Account, Citizen, IdDocument
 from kiosk.i18n import t
-from kiosk.screens.base import ServiceScreen
+from kiosk.screens.base import ServiceScreen, unexpected
 from kiosk.screens.registration.parts import PASSWORD_FIELDS, Note
 from kiosk.services.registration import CONTACT_FIELDS, Registration, check_can_register
 
@@ -105,6 +105,9 @@ class CardFollowingWizard(ServiceScreen):
             earlier = check_can_register(self.context(), citizen)
         except KioskError as exc:
             self.app.call_from_thread(self._checked, citizen, None, exc)
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self._checked, citizen, None, unexpected(self.SERVICE_ID, exc))
             return
         self.app.call_from_thread(self._checked, citizen, earlier, None)
 
