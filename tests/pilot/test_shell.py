@@ -147,6 +147,8 @@ async def test_idle_lock(make_kiosk):
         await pilot.press(*"S001", "enter", *"1234", "enter")
         await wait_until(pilot, lambda: app.staff is not None)
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.locked_by is not None)
+        await pilot.pause()  # let the lock screen finish mounting before the test ends the app
+        await wait_until(pilot, lambda: app.screen.is_mounted and bool(app.screen.query("#login-title")))
         assert app.screen.locked_by.staff_no == "S001"
         entries = query_audit(app.hw.store, action="screen_lock", limit=5)
         assert entries and entries[0].detail == {"cause": "idle"}
