@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime
 
 from data.store import Store, not_found, now_or_system, parse_ts, parse_ts_or_none, ts, ts_or_none
-from kiosk.core.errors import KioskError, ValidationError
+from kiosk.core.errors import ValidationError
 from kiosk.core.models import DeviceBinding
 
 _COLUMNS = "id, national_id, device_id, name, bound_at, last_used_at, enabled, unbound_at"
@@ -117,21 +117,6 @@ def disable_all_devices(store: Store, national_id: str) -> int:
     """Disable every device of the ID (deregistration); returns how many were enabled."""
     with store.transaction():
         return _disable_all(store, national_id)
-
-
-def touch_device(store: Store, binding_id: int, *, now: datetime) -> DeviceBinding:
-    """Record use of the device (the app reports it; demo data and tests set it)."""
-    with store.transaction():
-        binding = _require(store, binding_id)
-        if not binding.enabled:
-            raise KioskError(
-                "此裝置已停用",
-                "請先啟用裝置",
-                message_en="This device is disabled.",
-                action_en="Enable the device first.",
-            )
-        store.execute("UPDATE devices SET last_used_at = ? WHERE id = ?", (ts(now), binding_id))
-        return _require(store, binding_id)
 
 
 def _disable_all(store: Store, national_id: str) -> int:

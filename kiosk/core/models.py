@@ -219,9 +219,14 @@ def virtual_card_transition(state: VirtualCardState, event: str) -> VirtualCardS
     return table[state]
 
 
+# A card in these states is the holder's one live card: it blocks a new application, and revoking or
+# deregistering ends it.
+LIVE_CARD_STATES = frozenset({VirtualCardState.PENDING, VirtualCardState.APPROVED})
+
+
 def can_apply_for_virtual_card(existing: list[VirtualCard]) -> bool:
     """A new application is allowed when no card is pending or approved."""
-    return not any(c.state in (VirtualCardState.PENDING, VirtualCardState.APPROVED) for c in existing)
+    return not any(c.state in LIVE_CARD_STATES for c in existing)
 
 
 AUTHORIZATION_LABELS_ZH: dict[AuthorizationState, str] = {

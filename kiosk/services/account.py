@@ -17,6 +17,7 @@ from data import accounts, authorizations, codes, devices, vcards
 from kiosk.core.errors import InvalidTransition, KioskError
 from kiosk.core.ids import validate_national_id
 from kiosk.core.models import (
+    LIVE_CARD_STATES,
     Account,
     AccountState,
     Authorization,
@@ -27,7 +28,6 @@ from kiosk.core.models import (
     DeviceBinding,
     IdDocument,
     VirtualCard,
-    VirtualCardState,
     account_transition,
     virtual_card_transition,
 )
@@ -171,8 +171,7 @@ def deregistration_preview(ctx: ServiceContext, national_id: str) -> Deregistrat
     now = ctx.clock.now()
     today = now.date()
     card = vcards.current_card(ctx.store, national_id)
-    live = card if card is not None and card.state in (VirtualCardState.PENDING,
-                                                       VirtualCardState.APPROVED) else None
+    live = card if card is not None and card.state in LIVE_CARD_STATES else None
     return DeregistrationPreview(
         enabled_devices=tuple(d for d in devices.list_devices(ctx.store, national_id) if d.enabled),
         open_codes=1 if codes.current_code(ctx.store, national_id, now) is not None else 0,

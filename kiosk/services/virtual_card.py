@@ -25,6 +25,7 @@ from kiosk.core.clock import TAIPEI
 from kiosk.core.errors import InvalidTransition, KioskError, ValidationError
 from kiosk.core.masking import ID_MASK_CHAR
 from kiosk.core.models import (
+    LIVE_CARD_STATES,
     AccountState,
     Authorization,
     AuthorizationState,
@@ -73,7 +74,7 @@ PHOTO_SOURCE_LABELS_ZH: dict[PhotoSource, str] = {
     PhotoSource.ID_DOCUMENT: "使用身分證／健保卡相片（未滿14歲）",
 }
 
-LIVE_STATES = (VirtualCardState.PENDING, VirtualCardState.APPROVED)
+LIVE_STATES = LIVE_CARD_STATES
 
 
 def mask_short_id(national_id: str) -> str:
