@@ -1,7 +1,9 @@
 """A virtual NHI card that plugs into vsmartcard's vpcd driver over TCP, stdlib only.
 
-vpcd (loaded by pcscd from /etc/reader.conf.d) listens on 127.0.0.1:35963 for reader
-``Virtual PCD 00 00`` (35964 for ``00 01``). A card connecting there is "inserted"; closing the
+vpcd, loaded by pcscd, listens on 127.0.0.1:PORT for reader ``Virtual PCD 00 00`` (PORT+1 for
+``00 01``). The system's /etc/reader.conf.d says 35963; the tests' pcscd reads a reader.conf.d of its
+own with a free port instead (``Pcscd.vpcd_port``), so nothing depends on or touches the system's.
+A card connecting there is "inserted"; closing the
 socket "removes" it. Both ways, each message is a 2-byte big-endian length and a payload. A
 1-byte payload from vpcd is a control code (0 power off, 1 power on, 2 reset, 4 send the ATR);
 anything longer is a command APDU, answered with data + SW.
@@ -19,6 +21,7 @@ import signal
 import socket
 import struct
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,7 +29,11 @@ from pathlib import Path
 from kiosk.reader.simulated import VirtualNhiCard
 
 VPCD_HOST = "127.0.0.1"
-VPCD_PORT = 35963
+VPCD_PORT = 35963  # the system configuration's port; the tests' own pcscd picks a free one
+VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+
+# Where the pcscd started last put vpcd; a VpcdCard without an explicit port connects there.
+_active_vpcd_port = VPCD_PORT
 VPCD_READER = "Virtual PCD 00 00"
 
 _CTRL_OFF, _CTRL_ON, _CTRL_RESET, _CTRL_ATR = 0, 1, 2, 4
@@ -63,12 +70,12 @@ class VpcdCard:
         card: VirtualNhiCard,
         *,
         host: str = VPCD_HOST,
-        port: int = VPCD_PORT,
+        port: int | None = None,
         pull_after: int | None = None,
     ) -> None:
         self.card = card
         self.host = host
-        self.port = port
+        self.port = port if port is not None else _active_vpcd_port
         self.pull_after = pull_after
         self.answered = 0
         self.atr_requests = 0
@@ -198,19 +205,51 @@ def can_run_pcscd() -> bool:
 
 
 def vpcd_installed() -> bool:
-    confs = Path("/etc/reader.conf.d")
-    return confs.is_dir() and any("libifdvpcd" in p.read_text(errors="replace") for p in confs.iterdir()
-                                  if p.is_file())
+    return os.path.exists(VPCD_DRIVER)
+
+
+def _free_port_pair() -> int:
+    """A port P with P and P+1 free on loopback (vpcd opens one per virtual reader)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind((VPCD_HOST, 0))
+            port = probe.getsockname()[1]
+        if port >= 65535:
+            continue
+        with socket.socket() as second:
+            try:
+                second.bind((VPCD_HOST, port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two adjacent free TCP ports on loopback")
 
 
 class Pcscd:
-    """One ``pcscd --foreground`` we own. ``config_dir`` replaces /etc/reader.conf.d: an empty
-    folder gives a pcscd with no reader at all (vpcd readers cannot be unplugged)."""
+    """One ``pcscd --foreground`` we own, stopped by its PID. Its reader.conf.d is a folder of its
+    own: by default one with vpcd on a free port (``vpcd_port``); ``config_dir`` names another, and
+    an empty folder gives a pcscd with no reader at all (vpcd readers cannot be unplugged)."""
 
     def __init__(self, config_dir: str | os.PathLike[str] | None = None, log_path: str | None = None) -> None:
         self.config_dir = config_dir
         self.log_path = log_path
+        self.vpcd_port: int | None = None
+        self._own_config: tempfile.TemporaryDirectory[str] | None = None
         self.proc: subprocess.Popen[bytes] | None = None
+
+    def _vpcd_config(self) -> str:
+        """A reader.conf.d holding only vpcd, on a port pair free at the first start (a restart keeps
+        it, as the system configuration's fixed port did)."""
+        global _active_vpcd_port
+        if self._own_config is None:
+            self._own_config = tempfile.TemporaryDirectory(prefix="kiosk-pcscd-")
+        port = self.vpcd_port if self.vpcd_port is not None else _free_port_pair()
+        Path(self._own_config.name, "vpcd").write_text(
+            f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:0x{port:X}\n'
+            f"LIBPATH      {VPCD_DRIVER}\nCHANNELID    0x{port:X}\n"
+        )
+        self.vpcd_port = _active_vpcd_port = port
+        return self._own_config.name
 
     @property
     def running(self) -> bool:
@@ -219,9 +258,8 @@ class Pcscd:
     def start(self, timeout: float = 5.0) -> None:
         if self.running:
             return
-        argv = [PCSCD, "--foreground", "--error"]
-        if self.config_dir is not None:
-            argv += ["--config", str(self.config_dir)]
+        config = str(self.config_dir) if self.config_dir is not None else self._vpcd_config()
+        argv = [PCSCD, "--foreground", "--error", "--config", config]
         if self.log_path:
             with open(self.log_path, "ab") as out:
                 self.proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
