@@ -48,7 +48,10 @@ DELAY_MS = (20, 300)
 CHUNK = 40  # citizens generated at a time for a kind, more whenever fewer are left
 SEND_BASE = 900_000  # receipt-send operations get indexes far from the citizens'
 WORKER = Path(__file__).with_name("crash_worker.py")
-LINE_TIMEOUT = 30.0
+# How long a worker may say nothing before it counts as hung: generous, since a loaded 2-core
+# machine (CI beside other work) can stall a fresh Python process for tens of seconds. Not a timing
+# assertion: a healthy worker answers in milliseconds.
+LINE_TIMEOUT = 120.0
 
 
 @dataclass
