@@ -15,6 +15,7 @@ from printing.port import ReceiptPrinter
 
 if TYPE_CHECKING:
     from kiosk.core.models import Citizen
+    from printing.capability import PrinterCapability
     from printing.queue import PrintQueue
 
 
@@ -46,7 +47,20 @@ def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clo
         # Start anyway: the counter can still serve, and every print attempt names the font package.
         font = None
     return PrintQueue(store, printer, clock, width=width, font=font, profile=config.printer.profile or None,
-                      counter=config.centre.counter)
+                      counter=config.centre.counter, capability=printer_capability(config))
+
+
+def printer_capability(config: Config) -> PrinterCapability:
+    """printer.mode / model / qr, with the printable width (a TM-T88V head has 512 dots: 42 columns)."""
+    from printing.capability import resolve
+
+    p = config.printer
+    width = 576 if p.paper_width_mm == 80 else 384
+    if p.profile and p.mode != "raster":
+        from printing.escpos_encode import receipt_width
+
+        width = receipt_width(p.paper_width_mm, p.profile)
+    return resolve(p.mode, model=p.model, qr=p.qr, width=width)
 
 
 def make_app(
