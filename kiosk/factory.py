@@ -51,16 +51,9 @@ def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clo
 
 
 def printer_capability(config: Config) -> PrinterCapability:
-    """printer.mode / model / qr, with the printable width (a TM-T88V head has 512 dots: 42 columns)."""
-    from printing.capability import resolve
+    from printing.capability import capability_for
 
-    p = config.printer
-    width = 576 if p.paper_width_mm == 80 else 384
-    if p.profile and p.mode != "raster":
-        from printing.escpos_encode import receipt_width
-
-        width = receipt_width(p.paper_width_mm, p.profile)
-    return resolve(p.mode, model=p.model, qr=p.qr, width=width)
+    return capability_for(config.printer)
 
 
 def make_app(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 MODES = ("raster", "big5", "auto")
 QR_CHOICES = ("auto", "native", "raster")
@@ -80,3 +81,14 @@ def resolve(mode: str = "raster", *, model: str = "", qr: str = "auto", width: i
         chosen = PrintMode(mode)
     native = {"native": True, "raster": False}.get(qr, info.native_qr if info is not None else True)
     return PrinterCapability(chosen, native, width)
+
+
+def capability_for(printer: Any) -> PrinterCapability:
+    """The capability the app's ``PrinterConfig`` describes, with the printable width: a profile's
+    own figure when one is set (a TM-T88V head has 512 dots: 42 columns), else 576 (80 mm) or 384."""
+    width = 576 if printer.paper_width_mm == 80 else 384
+    if printer.profile and printer.mode != "raster":
+        from printing.escpos_encode import receipt_width  # imports escpos: only for a named profile
+
+        width = receipt_width(printer.paper_width_mm, printer.profile)
+    return resolve(printer.mode, model=printer.model, qr=printer.qr, width=width)

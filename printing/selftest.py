@@ -24,7 +24,7 @@ def _center(text: str) -> bytes:
     return b"\x1ba\x01" + text.encode("ascii") + LF + b"\x1ba\x00"
 
 
-def test_page(width: int = 576, font: FontSpec | None = None, *, model: str = "", mode: str = "") -> bytes:
+def build_test_page(width: int = 576, font: FontSpec | None = None, *, model: str = "", mode: str = "") -> bytes:
     """One complete ESC/POS job, ``width`` dots across (576: 80 mm, 384: 58 mm)."""
     from printing.render import find_font
 
