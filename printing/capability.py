@@ -29,8 +29,8 @@ class ModelInfo:
     native_qr: bool  # understands GS ( k
 
 
-# Printer models by the name staff type in ``printer.model`` (matched case-insensitively as a
-# prefix, longest first). Public sources: printers sold in Taiwan ship with Big5; XPrinter units
+# Printer models by the name staff type in ``printer.model`` (found case-insensitively anywhere in
+# it, longest name first: "Epson TM-T82III" finds "tm-t82iii"). Public sources: printers sold in Taiwan ship with Big5; XPrinter units
 # default to GB18030 or have no Chinese font at all, so they stay raster.
 KNOWN_MODELS: dict[str, ModelInfo] = {
     "tm-t88v-631": ModelInfo(big5=True, native_qr=True),
@@ -41,14 +41,15 @@ KNOWN_MODELS: dict[str, ModelInfo] = {
     "sewoo": ModelInfo(big5=True, native_qr=True),
     "lk-t": ModelInfo(big5=True, native_qr=True),  # Sewoo LK-T series
     "xprinter": ModelInfo(big5=False, native_qr=True),
-    "xp-": ModelInfo(big5=False, native_qr=True),
+    "xp-80": ModelInfo(big5=False, native_qr=True),
+    "xp-58": ModelInfo(big5=False, native_qr=True),
 }
 
 
 def model_info(model: str) -> ModelInfo | None:
     key = model.strip().lower()
     for name in sorted(KNOWN_MODELS, key=len, reverse=True):
-        if key.startswith(name):
+        if name in key:
             return KNOWN_MODELS[name]
     return None
 
