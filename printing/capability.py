@@ -30,8 +30,8 @@ class ModelInfo:
 
 
 # Printer models by the name staff type in ``printer.model`` (found case-insensitively anywhere in
-# it, longest name first: "Epson TM-T82III" finds "tm-t82iii"). Public sources: printers sold in Taiwan ship with Big5; XPrinter units
-# default to GB18030 or have no Chinese font at all, so they stay raster.
+# it, longest name first: "Epson TM-T82III" finds "tm-t82iii"). Public sources: printers sold in
+# Taiwan ship with Big5; XPrinter units default to GB18030 or have no Chinese font, so stay raster.
 KNOWN_MODELS: dict[str, ModelInfo] = {
     "tm-t88v-631": ModelInfo(big5=True, native_qr=True),
     "tm-t88vi": ModelInfo(big5=True, native_qr=True),
