@@ -168,3 +168,25 @@ def test_decoder_rejects_chinese_outside_chinese_mode() -> None:
         decode_job(b"\x1b@" + "中".encode("cp950") + b"\n")
     with pytest.raises(AssertionError, match="inside Chinese mode"):
         decode_job(b"\x1b@\x1c&\x1d(k\x03\x001Q0\x1c.")
+
+
+def test_cli_printer_test_sends_the_test_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.cli import main
+    from printing.selftest import BIG5_SAMPLE, NATIVE_PAYLOAD, RASTER_PAYLOAD
+
+    config = tmp_path / "k.toml"
+    out = tmp_path / "printer.bin"
+    config.write_text(f'[printer]\nkind = "file"\ndevice = "{out}"\npaper_width_mm = 58\n', encoding="utf-8")
+    assert main(["--config", str(config), "printer", "test", "--png", str(tmp_path / "page.png")]) == 0
+    job = decode_job(out.read_bytes())
+    assert job.kanji_runs == ["\n".join(BIG5_SAMPLE)]
+    assert [q.payload for q in job.qrs] == [NATIVE_PAYLOAD] and job.qrs[0].module == 6
+    assert all(line.columns <= 32 for line in job.lines)
+    assert RASTER_PAYLOAD in [r.text for i in job.rasters for r in zxingcpp.read_barcodes(i.convert("L"))]
+    from PIL import Image
+
+    with Image.open(tmp_path / "page.png") as page:
+        assert page.width == 384
+        scanned = {r.text for r in zxingcpp.read_barcodes(page.convert("L"))}
+    assert {NATIVE_PAYLOAD, RASTER_PAYLOAD} <= scanned
+    assert "test page sent" in capsys.readouterr().out
