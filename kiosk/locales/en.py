@@ -598,7 +598,7 @@ STRINGS: dict[str, str] = {
     "queue.no_preview": "(no text preview for this receipt; see the receipt image)",
     "queue.refresh": "Refresh",
     "queue.test_page": "Test page",
-    "queue.test_page_sent": "Printer test page sent ({printer}): part 1 should read like the image in part 4, and both QR codes (2, 3) should scan; receipts now print as {mode}",
+    "queue.test_page_sent": "Test page sent ({printer}); receipts print as {mode}",
     "fmt.note": "({note})",
     "fmt.staff": "{no} {name} ({role})",
 }

@@ -590,7 +590,7 @@ STRINGS: dict[str, str] = {
     "queue.no_preview": "（此收據沒有文字預覽，請看收據圖檔）",
     "queue.refresh": "重新整理",
     "queue.test_page": "測試頁",
-    "queue.test_page_sent": "印表機測試頁已送出（{printer}）：第 1 段中文應與第 4 段圖像相同，第 2、3 段 QR Code 皆應可掃描；收據目前以 {mode} 模式列印",
+    "queue.test_page_sent": "測試頁已送出（{printer}），收據目前以 {mode} 模式列印",
     "fmt.note": "（{note}）",
     "fmt.staff": "{no} {name}（{role}）",
 }
