@@ -205,11 +205,18 @@ def _v4_print_job_counter_and_claim(store: Store) -> None:
     store.execute("CREATE INDEX print_jobs_by_counter ON print_jobs (counter, state, id)")
 
 
+def _v5_print_job_mode(store: Store) -> None:
+    """How each job prints (printer.mode): 'raster', 'big5', or a raster fallback naming why, e.g.
+    'raster (Big5 fallback: 堃)' for a receipt holding a character the printer's Big5 font lacks."""
+    store.execute("ALTER TABLE print_jobs ADD COLUMN print_mode TEXT")
+
+
 MIGRATIONS: list[Callable[[Store], None]] = [
     _v1_initial_schema,
     _v2_viewer_indexes_and_deregistration_reason,
     _v3_print_job_preview_text,
     _v4_print_job_counter_and_claim,
+    _v5_print_job_mode,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

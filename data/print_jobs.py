@@ -37,11 +37,12 @@ class PrintJob:
     attempts: int
     last_error: str | None
     sent_at: datetime | None
+    print_mode: str | None = None  # 'raster', 'big5' or 'raster (Big5 fallback: …)'; None before v5
 
 
 _COLUMNS = (
     "id, created_at, kind, staff_no, txn_no, payload, preview_png, preview_text, counter, state, attempts, "
-    "last_error, sent_at"
+    "last_error, sent_at, print_mode"
 )
 
 
@@ -60,6 +61,7 @@ def _job(row: sqlite3.Row) -> PrintJob:
         attempts=row["attempts"],
         last_error=row["last_error"],
         sent_at=parse_ts_or_none(row["sent_at"]),
+        print_mode=row["print_mode"],
     )
 
 
@@ -74,12 +76,13 @@ def enqueue_job(
     now: datetime,
     preview_text: str | None = None,
     counter: str | None = None,
+    print_mode: str | None = None,
 ) -> int:
     with store.transaction():
         cursor = store.execute(
             "INSERT INTO print_jobs (created_at, kind, staff_no, txn_no, payload, preview_png, preview_text, "
-            "counter, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued')",
-            (ts(now), kind, staff_no, txn_no, payload, preview_png, preview_text, counter),
+            "counter, state, print_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
+            (ts(now), kind, staff_no, txn_no, payload, preview_png, preview_text, counter, print_mode),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid

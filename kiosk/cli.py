@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--id", dest="national_id", help="citizen ID, typed in full (matched, never written)")
     export.add_argument("--out", type=Path, required=True, help="CSV file to write")
 
+    printer = sub.add_parser("printer", help="receipt printer").add_subparsers(dest="printer_cmd", required=True)
+    test = printer.add_parser("test", help="print the test page: Big5 code-page sample, a native QR and a raster QR")
+    test.add_argument("--png", type=Path, help="also write what the page prints as a PNG file")
+
     config = sub.add_parser("config", help="configuration").add_subparsers(dest="config_cmd", required=True)
     config.add_parser("example", help="print an example configuration with every key")
     config.add_parser("check", help="validate the configuration file and print the effective settings")
@@ -75,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "config":
         return _config_command(args, config, config_path)
+
+    if args.command == "printer":
+        try:
+            return _printer_test(args, config)
+        except KioskError as exc:
+            return _fail(f"kiosk: {exc.text('zh_TW')} / {exc.text('en')}")
 
     db_path = args.db or (_demo_db_path() if args.demo else config.database_path())
     try:
@@ -198,6 +208,23 @@ def _audit_export(args: argparse.Namespace, config: object, db_path: Path) -> in
     finally:
         store.close()
     print(f"exported {result.rows} entries to {result.path}")
+    return EXIT_OK
+
+
+def _printer_test(args: argparse.Namespace, config: object) -> int:
+    from kiosk.config import Config
+    from kiosk.factory import make_printer
+    from kiosk.services.printer_test import print_test_page
+
+    assert isinstance(config, Config)
+    result = print_test_page(make_printer(config), config)
+    if args.png:
+        from printing.preview import png_bytes, preview_image
+
+        args.png.write_bytes(png_bytes(preview_image(result.payload, result.width)))
+        print(f"wrote {args.png}")
+    print(f"test page sent to {result.printer}: {len(result.payload):,} bytes "
+          f"(printer.mode = {config.printer.mode}; receipts print as {result.mode})")
     return EXIT_OK
 
 

@@ -18,6 +18,8 @@ from kiosk.core.errors import ConfigError
 APP_NAME = "nhi-kiosk"
 
 PRINTER_KINDS = ("preview", "network", "usb", "serial", "file", "cups")
+PRINT_MODES = ("raster", "big5", "auto")  # printing.capability.MODES; not imported: start-up time
+QR_CHOICES = ("auto", "native", "raster")
 READER_KINDS = ("simulated", "pcsc")
 LOCALES = ("zh_TW", "en")
 
@@ -57,6 +59,9 @@ class ReaderConfig:
 class PrinterConfig:
     kind: str = "preview"
     paper_width_mm: int = 80
+    mode: str = "raster"  # raster (any printer), big5 (Big5 text + native QR), auto (by model)
+    model: str = ""  # e.g. TM-T88V-631, TM-T82III, Sewoo LK-T21, XPrinter XP-80: what auto goes by
+    qr: str = "auto"  # auto (by model), native (GS ( k), raster (an image inside a text receipt)
     font_path: str = ""
     profile: str = ""
     host: str = ""
@@ -118,6 +123,9 @@ _CHECKS: dict[str, tuple[Any, str]] = {
     "reader.timeout_seconds": (lambda v: 0.5 <= v <= 30, "0.5 to 30"),
     "printer.kind": (lambda v: v in PRINTER_KINDS, f"one of {', '.join(PRINTER_KINDS)}"),
     "printer.paper_width_mm": (lambda v: v in (58, 80), "58 or 80"),
+    "printer.mode": (lambda v: v in PRINT_MODES, f"one of {', '.join(PRINT_MODES)}"),
+    "printer.qr": (lambda v: v in QR_CHOICES, f"one of {', '.join(QR_CHOICES)}"),
+    "printer.model": (lambda v: len(v) <= 40, "at most 40 characters"),
     "printer.port": (lambda v: 0 < v < 65536, "1 to 65535"),
     "printer.timeout_seconds": (lambda v: 0.5 <= v <= 60, "0.5 to 60"),
     "printer.vendor_id": (lambda v: 0 <= v <= 0xFFFF, "0 to 0xFFFF"),
@@ -245,6 +253,9 @@ timeout_seconds = 3.0     # a card that does not answer within this fails the re
 [printer]
 kind = "preview"          # preview, network, usb, serial, file, cups
 paper_width_mm = 80       # 80 (576 px) or 58 (384 px)
+mode = "raster"           # raster (any printer), big5 (Big5 text + native QR, 1-3 KB), auto (by model)
+model = ""                # e.g. "TM-T88V-631", "TM-T82III", "Sewoo LK-T21": what mode = auto goes by
+qr = "auto"               # auto, native (GS ( k) or raster (when the test page's native QR is blank)
 font_path = ""            # empty = search the usual system font folders
 folder = ""               # preview: where receipt PNGs go
 

@@ -15,6 +15,7 @@ from printing.port import ReceiptPrinter
 
 if TYPE_CHECKING:
     from kiosk.core.models import Citizen
+    from printing.capability import PrinterCapability
     from printing.queue import PrintQueue
 
 
@@ -46,7 +47,13 @@ def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clo
         # Start anyway: the counter can still serve, and every print attempt names the font package.
         font = None
     return PrintQueue(store, printer, clock, width=width, font=font, profile=config.printer.profile or None,
-                      counter=config.centre.counter)
+                      counter=config.centre.counter, capability=printer_capability(config))
+
+
+def printer_capability(config: Config) -> PrinterCapability:
+    from printing.capability import capability_for
+
+    return capability_for(config.printer)
 
 
 def make_app(

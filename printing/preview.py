@@ -21,13 +21,21 @@ if TYPE_CHECKING:
     from PIL import Image
 
 
-def preview_image(payload: bytes) -> Image.Image:
-    """What ``payload`` prints, as a ``mode "1"`` image (for the preview screen)."""
+def preview_image(payload: bytes, width: int = 576) -> Image.Image:
+    """What ``payload`` prints, as a ``mode "1"`` image (for the preview screen).
+
+    A raster job is its own picture; a Big5 text job is drawn on the printer's character grid, with
+    its native QR code, ``width`` dots across, as a printer with a Big5 font prints it."""
     # Imported here: Pillow costs ~20 ms, and the preview printer is built at start-up.
     from printing.escpos_encode import decode_raster
 
     try:
-        return decode_raster(payload)
+        try:
+            return decode_raster(payload)
+        except ValueError:
+            from printing.escpos_view import render_job
+
+            return render_job(payload, width)
     except (ValueError, IndexError) as e:
         raise PrinterError("收據內容無法預覽", "請重新產生收據",
                            message_en="The receipt cannot be previewed.",
@@ -41,8 +49,9 @@ def png_bytes(image: Image.Image) -> bytes:
 
 
 class PreviewPrinter:
-    def __init__(self, folder: Path | str, name: str = "preview") -> None:
+    def __init__(self, folder: Path | str, name: str = "preview", *, width: int = 576) -> None:
         self.folder = Path(folder)
+        self.width = width  # dots across the paper, for drawing text-mode jobs
         self._name = name
         self._lock = threading.Lock()
         self._serial = itertools.count(1)
@@ -54,7 +63,7 @@ class PreviewPrinter:
         return self._name
 
     def send(self, payload: bytes) -> None:
-        image = preview_image(payload)
+        image = preview_image(payload, self.width)
         try:
             # Masked, but still about a person: only the kiosk's own user may read the folder.
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -396,5 +396,6 @@ def printer_from_config(config: Mapping[str, Any] | Any, *, preview_folder: str 
         folder = c.get("folder") or preview_folder
         if not folder:
             raise ConfigError("printer.folder", "printer.folder: required when printer.kind = 'preview'")
-        return PreviewPrinter(Path(folder).expanduser())
+        width = 384 if int(c.get("paper_width_mm", 80)) == 58 else 576
+        return PreviewPrinter(Path(folder).expanduser(), width=width)
     raise ConfigError("printer.kind", f"printer.kind: unknown printer kind {kind!r}")

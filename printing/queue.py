@@ -31,6 +31,7 @@ from data.print_jobs import (
 from data.store import Store
 from kiosk.core.clock import Clock
 from kiosk.core.errors import KioskError, PrinterError
+from printing.capability import PrinterCapability, PrintMode
 from printing.escpos_encode import decode_raster, encode_image
 from printing.port import PrinterState, ReceiptPrinter
 from printing.preview import png_bytes
@@ -38,6 +39,12 @@ from printing.receipt import Receipt
 from printing.render import FontSpec, mark_reprint, render_receipt
 
 REPRINT_SUFFIX = ":reprint"
+
+
+class EncodedJob(NamedTuple):
+    payload: bytes
+    image: Image.Image  # what the job prints, for the PNG preview
+    print_mode: str  # 'raster', 'big5', 'big5 (raster QR)' or 'raster (Big5 fallback: 堃)'
 
 
 class SendResult(NamedTuple):
@@ -56,9 +63,12 @@ def _unexpected(printer: ReceiptPrinter, e: Exception) -> PrinterError:
 
 class PrintQueue:
     def __init__(self, store: Store, printer: ReceiptPrinter, clock: Clock, *, width: int = 576,
-                 font: FontSpec | None = None, profile: str | None = None, counter: str | None = None) -> None:
+                 font: FontSpec | None = None, profile: str | None = None, counter: str | None = None,
+                 capability: PrinterCapability | None = None) -> None:
         self.store, self.printer, self.clock = store, printer, clock
         self.width, self.font, self.profile = width, font, profile
+        # printer.mode: raster (default) or Big5 text with the printer's own QR command.
+        self.capability = capability or PrinterCapability(PrintMode.RASTER, width=width)
         # Counters share the database, each with its own printer: this queue sends only its
         # counter's receipts (None: every job, for single-counter tools and tests).
         self.counter = counter
@@ -66,16 +76,36 @@ class PrintQueue:
         self._sending = threading.Lock()
 
     def encode(self, receipt: Receipt) -> tuple[bytes, Image.Image]:
+        job = self.encode_job(receipt)
+        return job.payload, job.image
+
+    def encode_job(self, receipt: Receipt) -> EncodedJob:
+        """The receipt as the configured mode prints it. In Big5 mode a receipt holding any character
+        the printer's font lacks prints as raster instead, and says so: never garbage on paper."""
+        mode = "raster"
+        if self.capability.mode is PrintMode.BIG5:
+            from printing.escpos_text import encode_items, unencodable
+            from printing.escpos_view import render_job
+            from printing.text_layout import layout_receipt
+
+            items = layout_receipt(receipt, self.capability.columns)
+            missing = unencodable(items)
+            if not missing:
+                payload = encode_items(items, width=self.capability.width, native_qr_ok=self.capability.native_qr)
+                image = render_job(payload, self.capability.width, self.font)
+                native = self.capability.native_qr or not receipt.qr
+                return EncodedJob(payload, image, "big5" if native else "big5 (raster QR)")
+            mode = f"raster (Big5 fallback: {missing})"
         image = render_receipt(receipt, self.width, self.font)
-        return encode_image(image, profile=self.profile), image
+        return EncodedJob(encode_image(image, profile=self.profile), image, mode)
 
     def enqueue(self, receipt: Receipt) -> int:
         """Render, encode and commit the job; nothing is sent. Fast enough for the UI thread."""
-        payload, image = self.encode(receipt)
+        job = self.encode_job(receipt)
         h = receipt.header
-        return enqueue_job(self.store, receipt.kind.value, h.staff_no, h.txn_no, payload, png_bytes(image),
+        return enqueue_job(self.store, receipt.kind.value, h.staff_no, h.txn_no, job.payload, png_bytes(job.image),
                            now=self.clock.now(), preview_text=receipt.preview_text(),
-                           counter=self.counter or h.counter)
+                           counter=self.counter or h.counter, print_mode=job.print_mode)
 
     def submit(self, receipt: Receipt) -> int:
         """Commit the receipt, then try to print it. A failure is recorded on the job, not raised."""

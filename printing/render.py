@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.errors import PrinterError
 from kiosk.core.rocdate import format_roc_datetime
-from printing.receipt import Receipt
+from printing.receipt import Receipt, ReceiptHeader
 
 PAPER_WIDTHS_PX = {80: 576, 58: 384}
 
@@ -367,14 +367,19 @@ def _code_block(layout: _Layout, code: str) -> None:
     layout.y += marker + s.small // 2
 
 
+def header_rows(h: ReceiptHeader) -> list[tuple[str, str]]:
+    """The (label, value) rows under the centre's name; the text mode prints the same ones."""
+    return [("櫃台", h.counter), ("承辦人員", h.staff_no), ("交易序號", h.txn_no),
+            ("日期時間", format_roc_datetime(h.at))]
+
+
 def render_receipt(receipt: Receipt, width: int = 576, font: FontSpec | None = None) -> Image.Image:
     """The whole receipt as one ``mode "1"`` image ``width`` dots wide (576: 80 mm, 384: 58 mm)."""
     layout = _Layout(width, _faces(font or find_font()))
     s = layout.s
     h = receipt.header
     layout.paragraph(h.centre, s.header, align="centre", bold=True)
-    for label, value in (("櫃台", h.counter), ("承辦人員", h.staff_no), ("交易序號", h.txn_no),
-                         ("日期時間", format_roc_datetime(h.at))):
+    for label, value in header_rows(h):
         layout.row(label, value, s.small)
     layout.rule()
     layout.paragraph(receipt.title, s.title, align="centre", bold=True)

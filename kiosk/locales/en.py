@@ -597,6 +597,8 @@ STRINGS: dict[str, str] = {
     "queue.preview": "Receipt preview",
     "queue.no_preview": "(no text preview for this receipt; see the receipt image)",
     "queue.refresh": "Refresh",
+    "queue.test_page": "Test page",
+    "queue.test_page_sent": "Test page sent ({printer}); receipts print as {mode}",
     "fmt.note": "({note})",
     "fmt.staff": "{no} {name} ({role})",
 }

@@ -589,6 +589,8 @@ STRINGS: dict[str, str] = {
     "queue.preview": "收據預覽",
     "queue.no_preview": "（此收據沒有文字預覽，請看收據圖檔）",
     "queue.refresh": "重新整理",
+    "queue.test_page": "測試頁",
+    "queue.test_page_sent": "測試頁已送出（{printer}），收據目前以 {mode} 模式列印",
     "fmt.note": "（{note}）",
     "fmt.staff": "{no} {name}（{role}）",
 }

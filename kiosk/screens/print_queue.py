@@ -36,6 +36,7 @@ class PrintQueueScreen(ServiceScreen):
         Binding("p", "reprint", show=False),
         Binding("x,delete", "cancel_job", show=False),
         Binding("f5", "refresh", show=False),
+        Binding("t", "test_page", show=False),
     ]
     DEFAULT_CSS = """
     #queue-body { height: 1fr; }
@@ -59,7 +60,7 @@ class PrintQueueScreen(ServiceScreen):
 
     def keys(self) -> list[tuple[str, str]]:
         return [("r", t("queue.retry")), ("p", t("queue.reprint_last")), ("x", t("queue.cancel")),
-                ("f5", t("queue.refresh")), ("escape", t("key.back"))]
+                ("f5", t("queue.refresh")), ("t", t("queue.test_page")), ("escape", t("key.back"))]
 
     def relabel(self) -> None:
         self._fill()
@@ -146,3 +147,11 @@ class PrintQueueScreen(ServiceScreen):
     def _cancelled(self, job: PrintJob) -> None:
         self.show_message(t("queue.cancelled", no=job.id))
         self.action_refresh()
+
+    def action_test_page(self) -> None:
+        """The printer test page (Big5 sample, native QR, raster QR): sent directly, not queued."""
+        from kiosk.services.printer_test import send_test_page
+
+        self.show_message(t("queue.sending"))
+        self.run_service(send_test_page, lambda r: self.show_message(
+            t("queue.test_page_sent", printer=r.printer, mode=r.mode)))

@@ -1,6 +1,7 @@
 """A real TCP printer on 127.0.0.1 (port 0): delivery, and the ways network printers fail.
 
-Needs nothing but the loopback interface, so nothing here skips.
+Needs nothing but the loopback interface, so nothing here skips. Both printer modes: raster, and Big5
+text with the printer's own QR command (and its raster fallback for a name outside Big5).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from data.print_jobs import PrintJobState, get_job
 from data.store import Store, open_store
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.models import AccountState, Citizen
+from printing.capability import PrinterCapability, PrintMode
 from printing.escpos_encode import decode_raster
 from printing.port import PrinterState
 from printing.printers import NetworkPrinter
 from printing.queue import PrintQueue
 from printing.receipt import Receipt, ReceiptHeader, device_code_receipt
 from printing.render import render_receipt
+from tests.escpos_job import decode_job
 
 AT = datetime(2022, 5, 3, 9, 50, 1, tzinfo=TAIPEI)
 CITIZEN = Citizen("A123456789", "林喆", card_number="000012345678")
@@ -121,9 +124,9 @@ def code_receipt(store: Store, code: str = "E19k324F") -> Receipt:
     return device_code_receipt(header, CITIZEN, stored)
 
 
-def queue_for(store: Store, port: int) -> PrintQueue:
+def queue_for(store: Store, port: int, mode: PrintMode = PrintMode.RASTER) -> PrintQueue:
     return PrintQueue(store, NetworkPrinter("127.0.0.1", port, timeout=TIMEOUT, connect_timeout=TIMEOUT),
-                      FrozenClock(AT), width=576)
+                      FrozenClock(AT), width=576, capability=PrinterCapability(mode, True, 576))
 
 
 def test_the_printer_receives_exactly_the_render(store: Store, serve: Callable[..., LoopbackPrinter]) -> None:
@@ -138,6 +141,38 @@ def test_the_printer_receives_exactly_the_render(store: Store, serve: Callable[.
     stored = latest_code(store, CITIZEN.national_id, AT)
     assert stored is not None
     assert [b.text for b in zxingcpp.read_barcodes(printed.convert("L"))] == [stored.code]
+
+
+def test_big5_mode_sends_text_and_a_native_qr_of_the_code(store: Store, serve: Serve) -> None:
+    printer = serve(read_all)
+    citizen = Citizen("B223456781", "陳美玲", card_number="000087654321")
+    create_account(store, citizen.national_id, citizen.name, state=AccountState.ACTIVE, now=AT)
+    issue_code(store, citizen.national_id, "Q5mP7x2K", AT, AT + timedelta(minutes=10))
+    stored = latest_code(store, citizen.national_id, AT)
+    assert stored is not None
+    receipt = device_code_receipt(ReceiptHeader("臺北業務組", "3", "S0012", "T1110503-0043", AT), citizen, stored)
+    job_id = queue_for(store, printer.port, PrintMode.BIG5).submit(receipt)
+    job = get_job(store, job_id)
+    assert job is not None and job.state is PrintJobState.SENT, job and job.last_error
+    assert printer.received == [job.payload] and job.print_mode == "big5"
+    sent = decode_job(printer.received[0])
+    assert [q.payload for q in sent.qrs] == [stored.code]
+    assert "陳○玲" in "\n".join(sent.kanji_runs) and b"B223456781" not in job.payload
+    assert len(job.payload) <= 3 * 1024
+
+
+def test_big5_mode_falls_back_to_raster_for_a_name_outside_big5(store: Store, serve: Serve) -> None:
+    printer = serve(read_all)
+    code_receipt(store)
+    stored = latest_code(store, CITIZEN.national_id, AT)
+    assert stored is not None
+    rare = Citizen(CITIZEN.national_id, "王小堃", card_number="000012345678")  # 堃 has no Big5 code
+    receipt = device_code_receipt(ReceiptHeader("臺北業務組", "3", "S0012", "T1110503-0044", AT), rare, stored)
+    job_id = queue_for(store, printer.port, PrintMode.BIG5).submit(receipt)
+    job = get_job(store, job_id)
+    assert job is not None and job.state is PrintJobState.SENT
+    assert job.print_mode is not None and "堃" in job.print_mode and job.print_mode.startswith("raster")
+    assert decode_raster(printer.received[0]).tobytes() == render_receipt(receipt, 576).tobytes()
 
 
 def assert_queued_with_error(store: Store, job_id: int, words: str) -> None:

@@ -20,6 +20,8 @@ def test_empty_and_example_config_are_the_defaults():
         ({"printr": {}}, "printr"),
         ({"printer": {"paper_width_mm": 70}}, "printer.paper_width_mm"),
         ({"printer": {"kind": "laser"}}, "printer.kind"),
+        ({"printer": {"mode": "gb18030"}}, "printer.mode"),
+        ({"printer": {"qr": "maybe"}}, "printer.qr"),
         ({"printer": {"kind": "network"}}, "printer.host"),
         ({"printer": {"port": "9100"}}, "printer.port"),
         ({"rules": {"code_lifetime_minutes": 0}}, "rules.code_lifetime_minutes"),

@@ -232,7 +232,7 @@ def test_a_version_1_database_upgrades_with_its_rows_intact(tmp_path: Path) -> N
     old.close()
 
     s = open_store(path, create=False)
-    assert s.schema_version() == migrations.SCHEMA_VERSION == 4
+    assert s.schema_version() == migrations.SCHEMA_VERSION == 5
     account = accounts.get_account(s, "F223456786")
     assert account is not None and account.state is AccountState.ACTIVE
     assert account.contact.email == "m@example.com"
