@@ -182,3 +182,13 @@ def test_contact_fields_carry_the_screen_names_and_one_mask_each() -> None:
 def test_misuse_deregistration_cites_the_rule_by_its_name() -> None:
     receipt = deregistration_receipt(HEADER, CITIZEN, DeregistrationReason.MISUSE)
     assert any("全民健康保險網路服務註冊管理作業要點第十一點" in n for n in receipt.notes)
+
+
+def test_screen_cites_the_rule_as_the_receipt_does() -> None:
+    from kiosk.locales import en, zh_TW
+    from printing.receipt import MISUSE_RULE
+
+    assert MISUSE_RULE == "全民健康保險網路服務註冊管理作業要點第十一點"
+    assert "全民健康保險網路服務註冊管理作業要點 第十一點" in zh_TW.STRINGS["dereg.reason.misuse"]
+    assert all("使用管理規則" not in text for text in zh_TW.STRINGS.values())
+    assert "point 11" in en.STRINGS["dereg.reason.misuse"]
