@@ -227,6 +227,20 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return lines or [""]
 
 
+def wrap_words(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """Lines broken only at spaces, for a name made of words (中央健康保險署 臺北業務組 聯合服務中心);
+    a word wider than the paper is broken like any other text."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(font, f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        elif measure(font, word) <= width:
+            lines.append(word)
+        else:
+            lines += wrap(word, font, width)
+    return lines or [""]
+
+
 class _Layout:
     """Collects drawing steps top to bottom, so the image is made once at its final height."""
 
@@ -281,9 +295,19 @@ class _Layout:
             self.text_line(label, size)
             self.y = start
             self.text_line(value, size, align="right")
+        elif " " in value.strip():  # words (a date range, a device name): break between them
+            self.text_line(label, size)
+            for line in wrap_words(value, font, self.inner - size):
+                self.text_line(line, size, x=self.s.margin + size)
         else:
             self.text_line(label, size)
             self.paragraph(value, size, indent=size)
+
+    def name_lines(self, text: str, size: int, *, bold: bool = False) -> None:
+        """``text`` centred, broken only between its words."""
+        font, _ = self.font(size, bold=bold)
+        for line in wrap_words(text, font, self.inner):
+            self.text_line(line, size, align="centre", bold=bold)
 
     def rule(self, *, dashed: bool = False, thickness: int = 2) -> None:
         gap = self.s.small // 2
@@ -372,7 +396,7 @@ def render_receipt(receipt: Receipt, width: int = 576, font: FontSpec | None = N
     layout = _Layout(width, _faces(font or find_font()))
     s = layout.s
     h = receipt.header
-    layout.paragraph(h.centre, s.header, align="centre", bold=True)
+    layout.name_lines(h.centre, s.header, bold=True)
     for label, value in (("櫃台", h.counter), ("承辦人員", h.staff_no), ("交易序號", h.txn_no),
                          ("日期時間", format_roc_datetime(h.at))):
         layout.row(label, value, s.small)
