@@ -331,6 +331,12 @@ STRINGS: dict[str, str] = {
     "help.services": "服務項目",
     "help.general": "一般操作",
     "help.palette": "命令選單",
+    "palette.placeholder": "輸入服務或功能名稱（中文或英文），例如 註冊、reg、解除綁定…",
+    "palette.no_matches": "找不到符合的服務或功能",
+    "palette.action": "{service}：{action}",
+    "palette.key_in_service": "{service} → {key}",
+    "palette.press_key": "請選擇項目後按 {key}：{action}",
+    "palette.language": "切換語言 中文/English",
     "help.close": "按 Esc 或 F1 關閉",
     "help.demo": "示範模式",
     # demo
