@@ -281,7 +281,7 @@ STRINGS: dict[str, str] = {
     "card.reading": "讀取健保卡中…",
     "card.name": "姓名",
     "card.id": "身分證號",
-    "card.card_no": "卡號",
+    "card.card_no": "健保卡號",
     "card.birth": "出生日期",
     "card.sex": "性別",
     "card.sex_M": "男",

@@ -192,3 +192,12 @@ def test_screen_cites_the_rule_as_the_receipt_does() -> None:
     assert "全民健康保險網路服務註冊管理作業要點 第十一點" in zh_TW.STRINGS["dereg.reason.misuse"]
     assert all("使用管理規則" not in text for text in zh_TW.STRINGS.values())
     assert "point 11" in en.STRINGS["dereg.reason.misuse"]
+
+
+def test_the_card_panel_names_fields_as_the_receipt_does() -> None:
+    """One name per field (issue 12 item 18): the screen and the receipt agree."""
+    from kiosk.locales import zh_TW
+
+    labels = [label for label, _ in password_reset_receipt(HEADER, CITIZEN).lines]
+    assert [zh_TW.STRINGS[k] for k in ("card.name", "card.id", "card.card_no")] == labels[:3]
+    assert zh_TW.STRINGS["contact.short.landline"] == zh_TW.STRINGS["register.landline"] == "聯絡電話"
