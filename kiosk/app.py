@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.reactive import var
-from textual.screen import Screen
 from textual.timer import Timer
 
 from kiosk import i18n
@@ -386,14 +385,11 @@ class KioskApp(App[int]):
 
         self.push_screen(ConfirmScreen(i18n.t("quit.confirm")), done)
 
-    def get_system_commands(self, screen: Screen[object]):  # type: ignore[no-untyped-def]
-        t = i18n.t
-        yield SystemCommand(t("key.help"), "F1", self.action_help)
-        yield SystemCommand(t("key.language"), "Ctrl+T", self.action_toggle_language)
-        if self.staff is not None:
-            yield SystemCommand(t("key.lock"), "Ctrl+L", self.action_lock)
-            yield SystemCommand(t("key.logout"), "Ctrl+O", self.action_logout)
-        yield SystemCommand(t("key.quit"), "Ctrl+Q", self.action_request_quit)
+    def action_command_palette(self) -> None:
+        # Every service and action, in the current language (kiosk/palette.py), not Textual's own.
+        from kiosk.palette import open_palette
+
+        open_palette(self)
 
     # --- status --------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from kiosk.core.masking import mask_card_number, mask_email, mask_id, mask_mobile, mask_name, scrub
+from kiosk.core.masking import mask_card_number, mask_contact_field, mask_id, mask_name, scrub
 from kiosk.core.models import (
     Authorization,
     Citizen,
@@ -22,7 +22,7 @@ from kiosk.core.models import (
     VerificationCode,
     VirtualCard,
 )
-from kiosk.core.rocdate import format_roc_date, format_roc_datetime
+from kiosk.core.rocdate import format_citizen_date, format_citizen_datetime
 
 
 class ReceiptKind(StrEnum):
@@ -73,6 +73,9 @@ REASON_LABELS: dict[DeregistrationReason, str] = {
     DeregistrationReason.FALSE_DATA: "資料不完整或不實",
 }
 
+# Where the rule to stop the service at once on misuse is written (seed 000).
+MISUSE_RULE = "全民健康保險網路服務註冊管理作業要點第十一點"
+
 _KIND_VALUES = frozenset(k.value for k in ReceiptKind)
 
 FOOTER = ("本收據已遮蔽個人資料，請妥善保管。", "Personal data on this receipt is masked.")
@@ -107,7 +110,7 @@ class Receipt:
     def text_lines(self) -> list[str]:
         """Every piece of text the receipt prints, for checks that nothing personal leaks."""
         h = self.header
-        out = [h.centre, h.counter, h.staff_no, h.txn_no, format_roc_datetime(h.at)]
+        out = [h.centre, h.counter, h.staff_no, h.txn_no, format_citizen_datetime(h.at)]
         out += [self.title, self.subtitle]
         for label, value in self.lines:
             out += [label, value]
@@ -117,7 +120,7 @@ class Receipt:
     def preview_text(self) -> str:
         """The receipt laid out as plain text, for the print queue's on-screen preview."""
         h = self.header
-        out = [h.centre, f"櫃檯 {h.counter}　人員 {h.staff_no}", f"交易序號 {h.txn_no}", format_roc_datetime(h.at),
+        out = [h.centre, f"櫃檯 {h.counter}　人員 {h.staff_no}", f"交易序號 {h.txn_no}", format_citizen_datetime(h.at),
                "", self.title]
         if self.subtitle:
             out.append(self.subtitle)
@@ -145,25 +148,23 @@ def _who(citizen: Citizen) -> list[tuple[str, str]]:
     return lines
 
 
+# The names the registration and contact screens give these fields (seed 001: 聯絡電話 is the landline).
+CONTACT_LABELS: dict[str, str] = {
+    "mobile": "行動電話",
+    "landline": "聯絡電話",
+    "email": "E-Mail(主要)",
+    "backup_email": "E-Mail(備用)",
+    "household_no": "戶號",
+}
+
+
 def _contact_lines(contact: Contact) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
-    if contact.mobile:
-        lines.append(("行動電話", mask_mobile(contact.mobile)))
-    if contact.landline:
-        lines.append(("市內電話", _mask_tail(contact.landline)))
-    if contact.email:
-        lines.append(("電子郵件", mask_email(contact.email)))
-    if contact.backup_email:
-        lines.append(("備用郵件", mask_email(contact.backup_email)))
-    if contact.household_no:
-        lines.append(("戶號", _mask_tail(contact.household_no)))
+    for field_name, label in CONTACT_LABELS.items():
+        value = getattr(contact, field_name)
+        if value:
+            lines.append((label, mask_contact_field(field_name, value)))
     return lines
-
-
-def _mask_tail(value: str, keep: int = 3) -> str:
-    # No helper for landlines or household numbers in kiosk.core.masking; keep only the tail.
-    s = value.strip()
-    return "*" * max(len(s) - keep, 0) + s[-keep:] if len(s) > keep else "*" * len(s)
 
 
 def registration_receipt(header: ReceiptHeader, citizen: Citizen, contact: Contact,
@@ -181,7 +182,7 @@ def deregistration_receipt(header: ReceiptHeader, citizen: Citizen, reason: Dere
              ("取消授權", f"{authorizations_cancelled} 筆")]
     notes = ["健保卡網路服務已停用，所有行動裝置及授權一併停止。", "如需再次使用，請重新辦理註冊。"]
     if reason is DeregistrationReason.MISUSE:
-        notes.append("健保卡或密碼遭他人冒用，已立即停止服務；必要時請向警察機關報案。")
+        notes.append(f"健保卡或密碼遭他人冒用，依{MISUSE_RULE}立即停止服務；必要時請向警察機關報案。")
     return _receipt(ReceiptKind.DEREGISTRATION, header, lines, notes)
 
 
@@ -214,9 +215,9 @@ def contact_updated_receipt(header: ReceiptHeader, citizen: Citizen, before: Con
 
 
 def _device_lines(citizen: Citizen, device: DeviceBinding) -> list[tuple[str, str]]:
-    lines = [*_who(citizen), ("裝置名稱", device.name), ("綁定時間", format_roc_datetime(device.bound_at))]
+    lines = [*_who(citizen), ("裝置名稱", device.name), ("綁定時間", format_citizen_datetime(device.bound_at))]
     if device.last_used_at is not None:
-        lines.append(("最後使用", format_roc_datetime(device.last_used_at)))
+        lines.append(("最後使用", format_citizen_datetime(device.last_used_at)))
     return lines
 
 
@@ -251,14 +252,14 @@ DEVICE_CODE_INSTRUCTIONS = (
 
 
 def device_code_receipt(header: ReceiptHeader, citizen: Citizen, code: VerificationCode) -> Receipt:
-    lines = [*_who(citizen), ("有效時間至", format_roc_datetime(code.expires_at))]
+    lines = [*_who(citizen), ("有效時間至", format_citizen_datetime(code.expires_at))]
     return _receipt(ReceiptKind.DEVICE_CODE, header, lines, DEVICE_CODE_INSTRUCTIONS,
                     qr=code.code, code=code.code)
 
 
 def virtual_card_revoked_receipt(header: ReceiptHeader, citizen: Citizen, card: VirtualCard, *,
                                  authorizations_cancelled: int = 0) -> Receipt:
-    lines = [*_who(citizen), ("申請日期", format_roc_date(card.applied_at.date())),
+    lines = [*_who(citizen), ("申請日期", format_citizen_date(card.applied_at.date())),
              ("辦理結果", "虛擬健保卡已註銷"), ("取消授權", f"{authorizations_cancelled} 筆")]
     notes = ["註銷後，此卡授權之家人或照顧者已無法使用。",
              "審核通過後不可更換照片；如需更換，請於註銷後重新臨櫃申請。"]
@@ -266,7 +267,7 @@ def virtual_card_revoked_receipt(header: ReceiptHeader, citizen: Citizen, card: 
 
 
 def virtual_card_applied_receipt(header: ReceiptHeader, citizen: Citizen, card: VirtualCard) -> Receipt:
-    lines = [*_who(citizen), ("申請日期", format_roc_date(card.applied_at.date())),
+    lines = [*_who(citizen), ("申請日期", format_citizen_date(card.applied_at.date())),
              ("申請管道", "臨櫃專案申請"), ("目前狀態", "審核中")]
     notes = ["審核約需7個工作天，結果請於「健保快易通」APP查詢。",
              "如遭退件（例如未上傳照片、臉部過小、五官不清），請依退件原因重新申請。"]
@@ -276,8 +277,8 @@ def virtual_card_applied_receipt(header: ReceiptHeader, citizen: Citizen, card: 
 def authorization_cancelled_receipt(header: ReceiptHeader, grantor: Citizen,
                                     authorization: Authorization) -> Receipt:
     lines = [*_who(grantor), ("授權碼", authorization.code), ("被授權人", mask_id(authorization.grantee_id)),
-             ("授權期間", f"{format_roc_date(authorization.starts_on)} ～ "
-                          f"{format_roc_date(authorization.ends_on)}"),
+             ("授權期間", f"{format_citizen_date(authorization.starts_on)} ～ "
+                          f"{format_citizen_date(authorization.ends_on)}"),
              ("辦理結果", "授權已取消")]
     notes = ["取消後，被授權人無法再使用您的虛擬健保卡。"]
     return _receipt(ReceiptKind.AUTHORIZATION_CANCELLED, header, lines, notes)
@@ -286,7 +287,7 @@ def authorization_cancelled_receipt(header: ReceiptHeader, grantor: Citizen,
 def daily_summary_receipt(header: ReceiptHeader, day: date, counts: Mapping[str, int], *,
                           by_staff: Mapping[str, int] | None = None, print_failures: int = 0) -> Receipt:
     """``counts`` by ``ReceiptKind`` value (or any label); ``by_staff`` by staff number."""
-    lines: list[tuple[str, str]] = [("統計日期", format_roc_date(day))]
+    lines: list[tuple[str, str]] = [("統計日期", format_citizen_date(day))]
     for key, n in counts.items():
         label = TITLES[ReceiptKind(key)][0] if key in _KIND_VALUES else key
         lines.append((label, f"{n} 件"))

@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.errors import PrinterError
-from kiosk.core.rocdate import format_roc_datetime
+from kiosk.core.rocdate import format_citizen_datetime
 from printing.receipt import Receipt, ReceiptHeader
 
 PAPER_WIDTHS_PX = {80: 576, 58: 384}
@@ -227,6 +227,20 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return lines or [""]
 
 
+def wrap_words(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """Lines broken only at spaces, for a name made of words (中央健康保險署 臺北業務組 聯合服務中心);
+    a word wider than the paper is broken like any other text."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(font, f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        elif measure(font, word) <= width:
+            lines.append(word)
+        else:
+            lines += wrap(word, font, width)
+    return lines or [""]
+
+
 class _Layout:
     """Collects drawing steps top to bottom, so the image is made once at its final height."""
 
@@ -281,9 +295,19 @@ class _Layout:
             self.text_line(label, size)
             self.y = start
             self.text_line(value, size, align="right")
+        elif " " in value.strip():  # words (a date range, a device name): break between them
+            self.text_line(label, size)
+            for line in wrap_words(value, font, self.inner - size):
+                self.text_line(line, size, x=self.s.margin + size)
         else:
             self.text_line(label, size)
             self.paragraph(value, size, indent=size)
+
+    def name_lines(self, text: str, size: int, *, bold: bool = False) -> None:
+        """``text`` centred, broken only between its words."""
+        font, _ = self.font(size, bold=bold)
+        for line in wrap_words(text, font, self.inner):
+            self.text_line(line, size, align="centre", bold=bold)
 
     def rule(self, *, dashed: bool = False, thickness: int = 2) -> None:
         gap = self.s.small // 2
@@ -370,7 +394,7 @@ def _code_block(layout: _Layout, code: str) -> None:
 def header_rows(h: ReceiptHeader) -> list[tuple[str, str]]:
     """The (label, value) rows under the centre's name; the text mode prints the same ones."""
     return [("櫃台", h.counter), ("承辦人員", h.staff_no), ("交易序號", h.txn_no),
-            ("日期時間", format_roc_datetime(h.at))]
+            ("日期時間", format_citizen_datetime(h.at))]
 
 
 def render_receipt(receipt: Receipt, width: int = 576, font: FontSpec | None = None) -> Image.Image:
@@ -378,7 +402,7 @@ def render_receipt(receipt: Receipt, width: int = 576, font: FontSpec | None = N
     layout = _Layout(width, _faces(font or find_font()))
     s = layout.s
     h = receipt.header
-    layout.paragraph(h.centre, s.header, align="centre", bold=True)
+    layout.name_lines(h.centre, s.header, bold=True)
     for label, value in header_rows(h):
         layout.row(label, value, s.small)
     layout.rule()
@@ -407,7 +431,7 @@ def mark_reprint(image: Image.Image, at: datetime, font: FontSpec | None = None)
     """``image`` with a 補印 banner on top, so a reprint can never pass for a second original."""
     layout = _Layout(image.width, _faces(font or find_font()))
     layout.paragraph("＊＊ 補印 REPRINT ＊＊", layout.s.header, align="centre", bold=True)
-    layout.paragraph(f"補印時間 {format_roc_datetime(at)}", layout.s.small, align="centre")
+    layout.paragraph(f"補印時間 {format_citizen_datetime(at)}", layout.s.small, align="centre")
     layout.rule(dashed=True)
     layout.picture(image)
     return layout.render()

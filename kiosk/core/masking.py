@@ -26,6 +26,9 @@ _CARD_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 def mask_id(national_id: str) -> str:
     """``A123456789`` → ``A123****89``: the first 4 and last 2 characters stay.
 
+    The one rule for a national or resident ID on every screen, receipt and log line, the
+    citizen's own or a grantee's.
+
     Anything that is not 10 characters long keeps only its first character, since the rule's
     positions mean nothing for it.
     """
@@ -66,6 +69,43 @@ def mask_mobile(mobile: str) -> str:
     return f"({m[:4]})-{ID_MASK_CHAR * 3}{m[-3:]}"
 
 
+def _mask_digits_but_last(text: str, keep: int) -> str:
+    """Every digit but the last ``keep`` becomes ``*``; separators stay, so the shape is familiar."""
+    total = sum(c.isdigit() for c in text)
+    out, seen = [], 0
+    for c in text:
+        if c.isdigit():
+            seen += 1
+            out.append(c if seen > total - keep else ID_MASK_CHAR)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def mask_landline(landline: str) -> str:
+    """``(02)2345-6789#123`` → ``(02)****-*789#***``: the area code and the number's last 3 digits.
+
+    The extension is masked whole. Anything not in the stored form ``(area)number[#ext]`` keeps at
+    most its last 3 digits, and none when it has fewer than 6.
+    """
+    s = landline.strip()
+    if s.startswith("(") and ")" in s:
+        area, _, rest = s[1:].partition(")")
+        number, sep, ext = rest.partition("#")
+        if area.isdigit() and sum(c.isdigit() for c in number) > 3:
+            return f"({area}){_mask_digits_but_last(number, 3)}{sep}{ID_MASK_CHAR * len(ext)}"
+    digits = sum(c.isdigit() for c in s)
+    return _mask_digits_but_last(s, 3 if digits >= 6 else 0)
+
+
+def mask_household_no(household_no: str) -> str:
+    """``FB123456`` → ``*****456``: the last 3 characters stay; 3 or fewer are masked whole."""
+    s = household_no.strip()
+    if len(s) <= 3:
+        return ID_MASK_CHAR * len(s)
+    return ID_MASK_CHAR * (len(s) - 3) + s[-3:]
+
+
 def mask_email(email: str) -> str:
     """``abcdef@gmail.com`` → ``ab***@gmail.com``; the mask's length never reveals the name's."""
     s = email.strip()
@@ -79,6 +119,20 @@ def mask_email(email: str) -> str:
     else:
         shown = ""
     return f"{shown}***{at}{domain}"
+
+
+def mask_contact_field(field: str, value: str) -> str:
+    """A ``Contact`` field's value masked by that kind's one rule, on screens and receipts alike.
+
+    An unknown field is masked like a household number (only the last 3 characters stay).
+    """
+    if field == "mobile":
+        return mask_mobile(value)
+    if field in ("email", "backup_email"):
+        return mask_email(value)
+    if field == "landline":
+        return mask_landline(value)
+    return mask_household_no(value)
 
 
 def scrub(text: str) -> str:

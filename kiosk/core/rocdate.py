@@ -2,6 +2,10 @@
 
 Forms from the seeds: ``民國111年05月03日 10:00:01``, ``111-04-29``, ``104/5/27``, and on the card
 chip ``YYYMMDD`` (``0790101``). Datetimes are shown in Taipei time whatever zone they carry.
+
+One style per audience: whatever a citizen reads (receipts, what the screen turned to the citizen
+says) uses ``format_citizen_date`` / ``format_citizen_datetime``, the seeds' long form; staff
+tables use the compact ``111-04-29`` (and AD dates in English).
 """
 
 from __future__ import annotations
@@ -69,6 +73,16 @@ def format_roc_datetime(dt: datetime) -> str:
     """``民國111年05月03日 10:00:01`` in Taipei time."""
     local = _taipei(dt)
     return f"{format_roc_long_date(local.date())} {local:%H:%M:%S}"
+
+
+def format_citizen_date(d: date) -> str:
+    """A date for a citizen's eyes: ``民國115年11月30日``."""
+    return format_roc_long_date(d)
+
+
+def format_citizen_datetime(dt: datetime) -> str:
+    """A date and time for a citizen's eyes: ``民國115年11月30日 10:00:01`` in Taipei time."""
+    return format_roc_datetime(dt)
 
 
 def format_datetime_en(dt: datetime) -> str:

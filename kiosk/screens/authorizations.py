@@ -20,7 +20,7 @@ from kiosk.i18n import t
 from kiosk.screens.card_overview import CardOverviewScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.virtual_card_view import auth_state_text, authorization_table, date_range
-from kiosk.services.virtual_card import cancel_authorization, mask_short_id
+from kiosk.services.virtual_card import cancel_authorization
 
 
 class AuthorizationsScreen(CardOverviewScreen):
@@ -67,7 +67,7 @@ class AuthorizationsScreen(CardOverviewScreen):
             table.add_column(t(key))
         granted = view.granted if view else ()
         for auth in granted:
-            table.add_row(Text(auth.code), Text(mask_short_id(auth.grantee_id)), Text(date_range(auth)),
+            table.add_row(Text(auth.code), Text(mask_id(auth.grantee_id)), Text(date_range(auth)),
                           auth_state_text(auth.state), key=str(auth.id))
         if granted:
             # First time in, start on the first active one: that is what the citizen came to cancel.
@@ -100,7 +100,7 @@ class AuthorizationsScreen(CardOverviewScreen):
         if auth.state is not AuthorizationState.ACTIVE:
             self.show_message(t("auth.not_active", state=t(f"auth.state.{auth.state.value}")), error=True)
             return
-        question = t("auth.cancel_confirm", code=auth.code, grantee=mask_short_id(auth.grantee_id),
+        question = t("auth.cancel_confirm", code=auth.code, grantee=mask_id(auth.grantee_id),
                      period=date_range(auth, compact=True))
 
         def answered(yes: bool | None) -> None:
@@ -112,5 +112,5 @@ class AuthorizationsScreen(CardOverviewScreen):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def _cancelled(self, auth: Authorization) -> None:
-        self.show_message(t("auth.cancelled", code=auth.code, grantee=mask_short_id(auth.grantee_id)))
+        self.show_message(t("auth.cancelled", code=auth.code, grantee=mask_id(auth.grantee_id)))
         self.load()

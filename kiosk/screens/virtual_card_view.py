@@ -1,7 +1,7 @@
 """Rich renderables for virtual cards and authorizations, shared by the F10 and F11 screens.
 
-Everything from the database is passed as ``Text`` (never markup) and every ID is masked the way
-the app shows authorizations (``A223***789``).
+Everything from the database is passed as ``Text`` (never markup) and every ID is masked by the one
+rule for IDs (``mask_id``: ``A223****89``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from kiosk.core.masking import mask_id
 from kiosk.core.models import Authorization, AuthorizationState, VirtualCard, VirtualCardState
 from kiosk.core.rocdate import format_roc_date
 from kiosk.i18n import t
-from kiosk.services.virtual_card import CardOverview, mask_short_id
+from kiosk.services.virtual_card import CardOverview
 
 STATE_STYLES = {
     VirtualCardState.PENDING: "bold yellow",
@@ -91,17 +92,17 @@ def authorization_table(auths: Sequence[Authorization], *, granted: bool) -> Ren
         table.add_column(t(key), no_wrap=True)
     for auth in auths:
         other = auth.grantee_id if granted else auth.grantor_id
-        table.add_row(Text(mask_short_id(other)), Text(date_range(auth)), auth_state_text(auth.state),
+        table.add_row(Text(mask_id(other)), Text(date_range(auth)), auth_state_text(auth.state),
                       Text(auth.code))
     return table
 
 
 def authorization_summary(auths: Sequence[Authorization]) -> str:
-    """``K128***433 （115-09-23～116-09-23）、…`` for a confirmation question.
+    """``K128****33 （115-09-23～116-09-23）、…`` for a confirmation question.
 
     The spaces let the question wrap between an ID and its dates, never inside the masked ID.
     """
-    return "、 ".join(f"{mask_short_id(a.grantee_id)} （{date_range(a, compact=True)}）" for a in auths)
+    return "、 ".join(f"{mask_id(a.grantee_id)} （{date_range(a, compact=True)}）" for a in auths)
 
 
 def confirm_auths_text(active: Sequence[Authorization]) -> str:

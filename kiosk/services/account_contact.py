@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kiosk.core.contact import validate_email, validate_landline, validate_mobile
 from kiosk.core.errors import ValidationError
 from kiosk.core.ids import validate_household_number
-from kiosk.core.masking import mask_email, mask_mobile
+from kiosk.core.masking import mask_contact_field
 from kiosk.core.models import Contact
 
 # The Contact fields in form order.
@@ -94,17 +94,7 @@ def mask_value(field: str, value: str | None) -> str:
     """How an old value shows on the review: masked, since it may not be the person's own."""
     if not value:
         return ""
-    shown = canonical_or_raw(field, value)
-    if field == "mobile":
-        return mask_mobile(shown)
-    if field in ("email", "backup_email"):
-        return mask_email(shown)
-    if field == "landline" and shown.startswith("(") and ")" in shown:
-        # Keep the area code and the last 3 characters; separators stay so the shape is familiar.
-        head, rest = shown[: shown.index(")") + 1], shown[shown.index(")") + 1 :]
-        return head + "".join("*" if c.isdigit() else c for c in rest[:-3]) + rest[-3:]
-    keep = 3
-    return "*" * max(len(shown) - keep, 0) + shown[-keep:]
+    return mask_contact_field(field, canonical_or_raw(field, value))
 
 
 def as_values(contact: Contact) -> dict[str, str | None]:

@@ -48,6 +48,46 @@ SERVICES: tuple[Service, ...] = (
 
 SERVICE_BY_ID = {s.service_id: s for s in SERVICES}
 
+
+@dataclass(frozen=True)
+class ServiceAction:
+    """A key inside a service screen, offered by the command palette as well."""
+
+    service_id: str
+    key: str
+    action: str  # the screen's ``action_<name>``
+    label_key: str  # the key bar's label
+    needs: Action = Action.COUNTER_SERVICE
+    # True: it acts on the row the clerk picks, so the palette opens the service and names the key.
+    on_selection: bool = False
+
+
+SERVICE_ACTIONS: tuple[ServiceAction, ...] = (
+    ServiceAction("deregister", "f2", "type_id", "dereg.key_type_id"),
+    ServiceAction("devices", "e", "enable", "devices.key_enable", on_selection=True),
+    ServiceAction("devices", "d", "disable", "devices.key_disable", on_selection=True),
+    ServiceAction("devices", "u", "unbind", "devices.key_unbind", on_selection=True),
+    ServiceAction("device_code", "g", "issue", "devcode.key_issue"),
+    ServiceAction("device_code", "p", "print", "devcode.key_print"),
+    ServiceAction("virtual_card", "r", "revoke", "vcard.key.revoke"),
+    ServiceAction("virtual_card", "p", "replace_photo", "vcard.key.photo"),
+    ServiceAction("authorizations", "c", "cancel_selected", "auth.key.cancel", on_selection=True),
+    ServiceAction("audit", "f4", "export", "audit.key_export", Action.AUDIT_EXPORT),
+    ServiceAction("audit", "f5", "verify", "audit.key_verify", Action.AUDIT_VERIFY),
+    ServiceAction("audit", "f6", "summary", "audit.key_summary", Action.DAILY_SUMMARY),
+    ServiceAction("staff_admin", "f2", "add", "staff_admin.key_add", Action.STAFF_MANAGE),
+    ServiceAction("staff_admin", "f3", "toggle_enabled", "staff_admin.key_enable", Action.STAFF_MANAGE,
+                  on_selection=True),
+    ServiceAction("staff_admin", "f4", "reset_pin", "staff_admin.key_pin", Action.STAFF_MANAGE, on_selection=True),
+    ServiceAction("staff_admin", "f5", "toggle_role", "staff_admin.key_role", Action.STAFF_MANAGE,
+                  on_selection=True),
+    ServiceAction("staff_admin", "f6", "unlock", "staff_admin.key_unlock", Action.STAFF_MANAGE, on_selection=True),
+    ServiceAction("print_queue", "r", "retry", "queue.retry", on_selection=True),
+    ServiceAction("print_queue", "p", "reprint", "queue.reprint_last"),
+    ServiceAction("print_queue", "x", "cancel_job", "queue.cancel", Action.PRINT_CANCEL, on_selection=True),
+    ServiceAction("diagnostics", "t", "read_test", "diag.read_test"),
+)
+
 # General keys: (key, catalog key of its label). The app's BINDINGS use the same keys.
 GENERAL_KEYS: tuple[tuple[str, str], ...] = (
     ("f1", "key.help"),

@@ -23,7 +23,7 @@ from data import authorizations as auth_repo
 from data import vcards as vcards_repo
 from kiosk.core.clock import TAIPEI
 from kiosk.core.errors import InvalidTransition, KioskError, ValidationError
-from kiosk.core.masking import ID_MASK_CHAR
+from kiosk.core.masking import mask_id
 from kiosk.core.models import (
     LIVE_CARD_STATES,
     AccountState,
@@ -75,14 +75,6 @@ PHOTO_SOURCE_LABELS_ZH: dict[PhotoSource, str] = {
 }
 
 LIVE_STATES = LIVE_CARD_STATES
-
-
-def mask_short_id(national_id: str) -> str:
-    """``A223456789`` → ``A223***789``, the form the app shows for an authorization (seed 002)."""
-    s = national_id.strip()
-    if len(s) == 10:
-        return s[:4] + ID_MASK_CHAR * 3 + s[-3:]
-    return s[:1] + ID_MASK_CHAR * max(len(s) - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -185,7 +177,7 @@ def revoke_card(ctx: ServiceContext, citizen: Citizen, reason: RevokeReason) -> 
         ctx.audit("virtual_card_revoked", subject_id=citizen.national_id, subject_name=citizen.name,
                   detail={"card_id": card.id, "previous_state": card.state.value, "reason": reason.value,
                           "authorizations_cancelled": len(cancelled),
-                          "grantees": [mask_short_id(a.grantee_id) for a in cancelled]})
+                          "grantees": [mask_id(a.grantee_id) for a in cancelled]})
         receipt = virtual_card_revoked_receipt(ctx.receipt_header(), citizen, card,
                                                authorizations_cancelled=len(cancelled))
         ctx.queue_receipt(_with_lines(receipt, [("註銷原因", REVOKE_REASON_LABELS_ZH[reason])]))
@@ -254,7 +246,7 @@ def apply_with_photo(ctx: ServiceContext, citizen: Citizen, photo: PreparedPhoto
                           "channel": COUNTER_CHANNEL, "photo_source": source.value,
                           "photo_bytes": len(photo.jpeg) if photo is not None else 0,
                           "authorizations_cancelled": len(cancelled),
-                          "grantees": [mask_short_id(a.grantee_id) for a in cancelled]})
+                          "grantees": [mask_id(a.grantee_id) for a in cancelled]})
         if revoked is not None:
             receipt = virtual_card_revoked_receipt(ctx.receipt_header(), citizen, revoked,
                                                    authorizations_cancelled=len(cancelled))
@@ -285,7 +277,7 @@ def cancel_authorization(ctx: ServiceContext, grantor: Citizen, authorization_id
         authorization_transition(auth.state, "cancel")
         cancelled = auth_repo.cancel_authorization(ctx.store, auth.id, now=ctx.clock.now())
         ctx.audit("authorization_cancelled", subject_id=grantor.national_id, subject_name=grantor.name,
-                  detail={"authorization_id": auth.id, "grantee": mask_short_id(auth.grantee_id),
+                  detail={"authorization_id": auth.id, "grantee": mask_id(auth.grantee_id),
                           "starts_on": auth.starts_on.isoformat(), "ends_on": auth.ends_on.isoformat()})
         ctx.queue_receipt(authorization_cancelled_receipt(ctx.receipt_header(), grantor, cancelled))
     return cancelled

@@ -49,8 +49,8 @@ async def test_list_masks_grantees_and_shows_roc_ranges(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await _open(pilot, "F223456786")
         rows = _rows(app)
-        assert ["735024", "S224***895", "115-09-23 ～ 116-03-22", "已取消"] in rows
-        assert ["482913", "K128***433", "115-09-23 ～ 116-09-23", "授權中"] in rows
+        assert ["735024", "S224****95", "115-09-23 ～ 116-03-22", "已取消"] in rows
+        assert ["482913", "K128****33", "115-09-23 ～ 116-09-23", "授權中"] in rows
         assert "K128765433" not in str(rows)
 
 
@@ -61,16 +61,16 @@ async def test_cancel_one_authorization(make_kiosk):
         # The cursor starts on the active one.
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "482913" in app.screen.question and "K128***433" in app.screen.question
+        assert "482913" in app.screen.question and "K128****33" in app.screen.question
         await pilot.press("y")
         await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
         await wait_until(pilot, lambda: "已取消授權碼 482913" in _message(app))
         assert _states(app)["482913"] is AuthorizationState.CANCELLED
         entries = [e for e in query_audit(app.hw.store, limit=50) if e.action == "authorization_cancelled"]
-        assert len(entries) == 1 and entries[0].detail["grantee"] == "K128***433"
+        assert len(entries) == 1 and entries[0].detail["grantee"] == "K128****33"
         assert last_sent_job(app.hw.store, kind="authorization_cancelled") is not None
         assert verify_chain(app.hw.store).ok
-        row = ["482913", "K128***433", "115-09-23 ～ 116-09-23", "已取消"]
+        row = ["482913", "K128****33", "115-09-23 ～ 116-09-23", "已取消"]
         await wait_until(pilot, lambda: row in _rows(app))
 
 
@@ -107,7 +107,7 @@ async def test_grantee_sees_received_only(make_kiosk):
         console = Console(width=120, record=True, file=io.StringIO())
         console.print(app.screen.query_one("#auth-received").content)
         received = console.export_text()
-        assert "F223***786" in received and "482913" in received and "F223456786" not in received
+        assert "F223****86" in received and "482913" in received and "F223456786" not in received
         await pilot.press("c")
         assert "沒有授權他人" in _message(app)
         assert app.hw.printer.jobs == []

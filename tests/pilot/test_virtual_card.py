@@ -79,10 +79,10 @@ async def _open(pilot, citizen: Citizen) -> VirtualCardScreen:  # type: ignore[n
 @pytest.mark.parametrize(
     ("national_id", "current", "granted", "received"),
     [
-        ("F223456786", "審核通過", ["K128***433", "S224***895", "授權中", "已取消", "482913", "735024"],
+        ("F223456786", "審核通過", ["K128****33", "S224****95", "授權中", "已取消", "482913", "735024"],
          "沒有他人授權本人"),
-        ("K128765433", "審核通過", "本人沒有授權他人", "F223***786"),
-        ("S224567895", "註銷", "本人沒有授權他人", "F223***786"),
+        ("K128765433", "審核通過", "本人沒有授權他人", "F223****86"),
+        ("S224567895", "註銷", "本人沒有授權他人", "F223****86"),
         ("A123456789", "尚未申請", "本人沒有授權他人", "沒有他人授權本人"),
         ("B120000008", "尚未申請", "本人沒有授權他人", "沒有他人授權本人"),
         ("H220001110", "尚未申請", "本人沒有授權他人", "沒有他人授權本人"),
@@ -124,7 +124,7 @@ async def test_revoke_with_reason_cancels_authorizations_and_prints(make_kiosk):
         await pilot.press("2")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = app.screen.question
-        assert "K128***433" in question and "1筆" in question and "行動裝置遺失" in question
+        assert "K128****33" in question and "1筆" in question and "行動裝置遺失" in question
         await pilot.press("y")
         await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
         await wait_until(pilot, lambda: "已註銷" in _message(app))
@@ -178,7 +178,7 @@ async def test_photo_replacement_from_drop_folder(make_kiosk, tmp_path):
         assert ("y", "接受相片") in app.screen.query_one(KeyBar).keys
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "K128***433" in app.screen.question and "審核中" in app.screen.question
+        assert "K128****33" in app.screen.question and "審核中" in app.screen.question
         await pilot.press("y")
         await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
         await wait_until(pilot, lambda: app.screen.step == "step-done")

@@ -36,7 +36,7 @@ def test_changes_mask_old_and_show_new():
     changes = {c.field: (c.old, c.new) for c in contact_changes(STORED, merged_contact(STORED,
                                                                                      parse_contact_form(new)))}
     assert changes == {"mobile": ("(0912)-***678", "0987654321"),
-                       "landline": ("(02)****-****#*234", ""),
+                       "landline": ("(02)****-*866#****", ""),
                        "backup_email": ("", "a.b@example.com")}
 
 

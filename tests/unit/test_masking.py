@@ -101,3 +101,49 @@ def test_maskers_never_raise_and_never_lengthen_more_than_the_rule(s):
     assert len(mask_id(s)) == len(s.strip())
     assert len(mask_name(s)) <= len(s)
     assert isinstance(mask_email(s), str)
+
+
+# --- one rule per kind of value (issue 12 item 18) ----------------------------------------------
+
+@pytest.mark.parametrize(("landline", "masked"), [
+    ("(02)2345-6789", "(02)****-*789"),
+    ("(02)2345-6789#123", "(02)****-*789#***"),
+    ("(049)234-5678", "(049)***-*678"),
+    ("(0836)22345", "(0836)**345"),
+])
+def test_mask_landline_keeps_the_area_code_and_the_last_3_digits(landline, masked):
+    from kiosk.core.masking import mask_landline
+
+    assert mask_landline(landline) == masked
+
+
+@pytest.mark.parametrize("raw", ["0223456789", "23456789", "", "12"])
+def test_mask_landline_odd_input_keeps_no_more_than_the_last_3_digits(raw):
+    from kiosk.core.masking import mask_landline
+
+    shown = mask_landline(raw)
+    assert len(re.findall(r"[0-9]", shown)) <= min(3, max(len(raw) - 3, 0))
+
+
+def test_mask_household_no():
+    from kiosk.core.masking import mask_household_no
+
+    assert mask_household_no("FB123456") == "*****456"
+    assert mask_household_no("12") == "**"
+
+
+def test_ids_are_masked_by_one_function_only():
+    """Every place that shows an ID masks it with ``mask_id``: no hand-rolled second rule."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    # A staff number is not a citizen's value: its log form is the staff service's own business.
+    allowed = {"kiosk/core/masking.py", "kiosk/services/staff.py"}
+    offenders = []
+    for folder in ("kiosk", "printing", "data", "widgets"):
+        for path in (root / folder).rglob("*.py"):
+            name = str(path.relative_to(root))
+            if name not in allowed and re.search(r"ID_MASK_CHAR|[\"']\*[\"'] (\*|if)",
+                                                 path.read_text(encoding="utf-8")):
+                offenders.append(name)
+    assert offenders == []

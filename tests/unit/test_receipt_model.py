@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -48,7 +49,7 @@ FULL_CARD = "000012345678"
 GRANTEE_ID = "B120863158"
 CITIZEN = Citizen(FULL_ID, "王小堃", card_number=FULL_CARD)
 CONTACT = Contact(mobile="0912345678", email="wang.kun@example.com", backup_email="kun@gmail.com",
-                  household_no="FB123456", landline="0223456789")
+                  household_no="FB123456", landline="(02)2345-6789#123")
 # A careless device name holding the ID must still come out masked.
 DEVICE = DeviceBinding(7, FULL_ID, "dev-1", f"iPhone {FULL_ID}", AT - timedelta(days=30), AT, True)
 EXPIRES = datetime(2022, 5, 3, 10, 0, 1, tzinfo=TAIPEI)
@@ -123,7 +124,7 @@ def test_contact_update_lists_only_what_changed() -> None:
     before = Contact(mobile="0912345678", email="old@example.com")
     after = Contact(mobile="0912345678", email="new.mail@example.com")
     lines = dict(contact_updated_receipt(HEADER, CITIZEN, before, after).lines)
-    assert lines["電子郵件"] == "ne***@example.com"
+    assert lines["E-Mail(主要)"] == "ne***@example.com"
     assert "行動電話" not in lines
 
 
@@ -143,7 +144,7 @@ def test_deregistration_for_misuse_says_service_stopped_at_once() -> None:
 def test_authorization_receipt_masks_the_grantee_and_shows_the_roc_range() -> None:
     lines = dict(authorization_cancelled_receipt(HEADER, CITIZEN, AUTH).lines)
     assert lines["被授權人"] == "B120****58"
-    assert lines["授權期間"] == "111-05-01 ～ 111-12-31"
+    assert lines["授權期間"] == "民國111年05月01日 ～ 民國111年12月31日"
 
 
 def test_daily_summary_totals_and_names_services() -> None:
@@ -153,4 +154,50 @@ def test_daily_summary_totals_and_names_services() -> None:
     assert values["行動裝置認證碼"] == "2 件"
     assert values["其他"] == "1 件"
     assert values["合計"] == "7 件"
-    assert values["統計日期"] == "111-05-03"
+    assert values["統計日期"] == "民國111年05月03日"
+
+
+# --- consistency (issue 12 item 18) -----------------------------------------------------------
+
+_OTHER_DATE_STYLES = re.compile(r"(?<![0-9])([0-9]{2,4}[-/.][0-9]{1,2}[-/.][0-9]{1,2})(?![0-9])")
+
+
+@pytest.mark.parametrize("receipt", every_receipt(), ids=lambda r: r.kind.value)
+def test_every_date_on_a_receipt_is_in_the_citizen_style(receipt: Receipt) -> None:
+    """民國115年11月30日 (with time: 民國115年11月30日 10:00:01), never 115-11-30 or 2026-11-30 beside it."""
+    text = "\n".join(receipt.text_lines()) + receipt.preview_text()
+    assert _OTHER_DATE_STYLES.findall(text) == []
+
+
+def test_contact_fields_carry_the_screen_names_and_one_mask_each() -> None:
+    values = dict(registration_receipt(HEADER, CITIZEN, CONTACT, IdDocument.NATIONAL_ID_CARD).lines)
+    assert values["聯絡電話"] == "(02)****-*789#***"
+    assert "市內電話" not in values
+    assert values["行動電話"] == "(0912)-***678"
+    assert values["E-Mail(主要)"] == "wa***@example.com"
+    assert values["E-Mail(備用)"] == "k***@gmail.com"
+    assert values["戶號"] == "*****456"
+
+
+def test_misuse_deregistration_cites_the_rule_by_its_name() -> None:
+    receipt = deregistration_receipt(HEADER, CITIZEN, DeregistrationReason.MISUSE)
+    assert any("全民健康保險網路服務註冊管理作業要點第十一點" in n for n in receipt.notes)
+
+
+def test_screen_cites_the_rule_as_the_receipt_does() -> None:
+    from kiosk.locales import en, zh_TW
+    from printing.receipt import MISUSE_RULE
+
+    assert MISUSE_RULE == "全民健康保險網路服務註冊管理作業要點第十一點"
+    assert "全民健康保險網路服務註冊管理作業要點 第十一點" in zh_TW.STRINGS["dereg.reason.misuse"]
+    assert all("使用管理規則" not in text for text in zh_TW.STRINGS.values())
+    assert "point 11" in en.STRINGS["dereg.reason.misuse"]
+
+
+def test_the_card_panel_names_fields_as_the_receipt_does() -> None:
+    """One name per field (issue 12 item 18): the screen and the receipt agree."""
+    from kiosk.locales import zh_TW
+
+    labels = [label for label, _ in password_reset_receipt(HEADER, CITIZEN).lines]
+    assert [zh_TW.STRINGS[k] for k in ("card.name", "card.id", "card.card_no")] == labels[:3]
+    assert zh_TW.STRINGS["contact.short.landline"] == zh_TW.STRINGS["register.landline"] == "聯絡電話"

@@ -131,3 +131,47 @@ def test_reprint_banner_sits_above_the_untouched_original() -> None:
     assert marked.width == original.width and marked.height > original.height
     top = marked.height - original.height - 4  # the layout's bottom margin of a 58 mm receipt
     assert marked.crop((0, top, original.width, top + original.height)).tobytes() == original.tobytes()
+
+
+CENTRE = "中央健康保險署 臺北業務組 聯合服務中心"
+
+
+@pytest.mark.parametrize("width", [576, 384])
+def test_centre_name_breaks_only_between_its_words(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """58 mm paper printed 聯合服 / 務中心 (issue 12 item 18): the name wraps at its spaces."""
+    drawn: list[str] = []
+    original = render._Layout.text_line
+
+    def spy(self, text, size, **kw):  # type: ignore[no-untyped-def]
+        drawn.append(text)
+        return original(self, text, size, **kw)
+
+    monkeypatch.setattr(render._Layout, "text_line", spy)
+    header = ReceiptHeader(CENTRE, "3", "S0012", "T1110503-0042", AT)
+    render_receipt(password_reset_receipt(header, CITIZEN), width)
+    centre_lines = drawn[: drawn.index("櫃台")]
+    assert " ".join(line.strip() for line in centre_lines) == CENTRE
+    words = CENTRE.split()
+    assert all(set(line.split()) <= set(words) for line in centre_lines)
+    assert len(centre_lines) == (1 if width == 576 else 2)
+
+
+def test_a_date_range_on_58mm_breaks_between_its_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """民國111年05月01日 ～ 民國111 / 年12月31日 was printed: a value wraps at its spaces."""
+    from datetime import date
+
+    from kiosk.core.models import Authorization, AuthorizationState
+    from printing.receipt import authorization_cancelled_receipt
+
+    drawn: list[str] = []
+    original = render._Layout.text_line
+
+    def spy(self, text, size, **kw):  # type: ignore[no-untyped-def]
+        drawn.append(text)
+        return original(self, text, size, **kw)
+
+    monkeypatch.setattr(render._Layout, "text_line", spy)
+    auth = Authorization(5, "123456", "A123456789", "B120863158", date(2022, 5, 1), date(2022, 12, 31),
+                         AuthorizationState.CANCELLED)
+    render_receipt(authorization_cancelled_receipt(HEADER, CITIZEN, auth), 384)
+    assert "民國111年12月31日" in drawn and not any(line.endswith("民國111") for line in drawn)

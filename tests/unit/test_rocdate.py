@@ -149,3 +149,11 @@ def test_parsers_raise_only_validation_error(s):
         at = None
     if day is not None:  # anything read as a date is also a datetime at its midnight
         assert at == datetime.combine(day, datetime.min.time(), TAIPEI)
+
+
+def test_citizen_dates_are_the_seed_long_form() -> None:
+    """One style for citizens (issue 12 item 18): 民國115年11月30日, with time 民國115年11月30日 10:00:01."""
+    from kiosk.core.rocdate import format_citizen_date, format_citizen_datetime
+
+    assert format_citizen_date(date(2026, 11, 30)) == "民國115年11月30日"
+    assert format_citizen_datetime(datetime(2026, 11, 30, 10, 0, 1, tzinfo=TAIPEI)) == "民國115年11月30日 10:00:01"

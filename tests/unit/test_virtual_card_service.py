@@ -57,9 +57,9 @@ def _child(ctx: ServiceContext, *, years: int = 10) -> Citizen:
     return child
 
 
-def test_mask_short_id():
-    assert svc.mask_short_id("A223456789") == "A223***789"
-    assert svc.mask_short_id("X12") == "X**"
+def test_grantee_ids_use_the_one_id_mask():
+    """One rule for IDs everywhere (issue 12 item 18): no A223***789 beside A223****89."""
+    assert not hasattr(svc, "mask_short_id")
 
 
 def test_overview_of_card_holder_with_authorizations(ctx):
@@ -88,7 +88,7 @@ def test_revoke_cancels_granted_authorizations_in_one_transaction(ctx):
     assert len(entries) == before + 1
     entry = entries[0]
     assert entry.action == "virtual_card_revoked" and entry.subject == "F223****86 林○華"
-    assert entry.detail["reason"] == "device_lost" and entry.detail["grantees"] == ["K128***433"]
+    assert entry.detail["reason"] == "device_lost" and entry.detail["grantees"] == ["K128****33"]
     assert "F223456786" not in str(entry.detail) and "K128765433" not in str(entry.detail)
     assert [r.kind for r in ctx.receipts] == [ReceiptKind.VIRTUAL_CARD_REVOKED]
     assert ("註銷原因", "行動裝置遺失或遭竊") in ctx.receipts[0].lines
@@ -203,7 +203,7 @@ def test_cancel_authorization_by_grantor(ctx):
     assert cancelled.state is AuthorizationState.CANCELLED
     assert auth_repo.get_authorization(ctx.store, auth.id).state is AuthorizationState.CANCELLED
     entry = query_audit(ctx.store, limit=1)[0]
-    assert entry.action == "authorization_cancelled" and entry.detail["grantee"] == "K128***433"
+    assert entry.action == "authorization_cancelled" and entry.detail["grantee"] == "K128****33"
     assert [r.kind for r in ctx.receipts] == [ReceiptKind.AUTHORIZATION_CANCELLED]
     assert ("被授權人", "K128****33") in ctx.receipts[0].lines
 
