@@ -203,14 +203,16 @@ async def test_daily_summary_on_screen_and_printed(make_kiosk):
         screen = app.screen
         # 115-11-22 before 10:30: the seeded entries from 00:00 on, plus today's sign-in.
         today = screen.counts
-        assert today.by_staff["S900"] == 1 and today.total == sum(today.by_staff.values())
+        assert "S900" in today.staff and today.staff_total("S900").done == 0  # a sign-in is not a service
+        assert today.total == sum(r.done for r in today.services)
         screen.query_one("#summary-day").value = "115-11-21"
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen.counts.day.isoformat() == "2026-11-21")
-        assert screen.counts.total == 32
-        assert ("S000", "register", 3) in screen.counts.rows or ("S000", "register", 2) in screen.counts.rows
-        assert "32" in str(screen.query_one("#service-citizen").render())
+        totals = screen.counts.totals
+        assert totals.done + totals.refused == 32 and totals.refused in (3, 4)
+        assert any(r.staff_no == "S000" and r.action == "register" and r.done in (2, 3) for r in screen.counts.rows)
+        assert f"完成服務 {totals.done} 件" in str(screen.query_one("#service-citizen").render())
         await pilot.press("f9")
         await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
         printed = query_audit(app.hw.store, action="daily_summary_print", limit=1)[0]
-        assert printed.detail["day"] == "2026-11-21" and printed.detail["total"] == 32
+        assert printed.detail["day"] == "2026-11-21" and printed.detail["total"] == totals.done
