@@ -1,9 +1,10 @@
 """稽核紀錄: the audit log viewer for supervisors, newest first, one screen-high page at a time.
 
 Paging is keyset (``before_seq``): the table never holds more than a page, however long the log.
-Filters are typed (ROC dates, staff number, action, outcome, full citizen ID) and applied with
-Enter or F2. F4 exports the filtered entries as CSV, F5 checks the hash chain in a worker with a
-progress bar, F6 opens the daily summary.
+Filters (ROC dates, staff number, full citizen ID typed; action and outcome picked from translated
+lists) are reached with F2 (shown in the key bar) and applied with Enter or on picking. Enter on an
+entry shows its detail (beside the table, or in its place at 80 columns). F4 exports the filtered
+entries as CSV, F5 checks the hash chain in a worker with a progress bar, F6 opens the daily summary.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.permissions import Action
 from kiosk.core.rocdate import format_roc_date
 from kiosk.i18n import get_locale, t
-from kiosk.screens.audit_detail import detail_text, outcome_label, short_time, subject_label
+from kiosk.screens.audit_detail import detail_text, fitted_widths, outcome_label, short_time, subject_label
 from kiosk.screens.audit_dialogs import ExportPathScreen, guard
 from kiosk.screens.base import ServiceScreen
 from kiosk.services import supervisor
@@ -34,7 +35,7 @@ from widgets.key_bar import KeyBar
 
 FILTERS = ("since", "until", "staff_no", "action", "outcome", "national_id")
 CHOICES = ("action", "outcome")  # picked from a translated list, never typed as internal codes
-NARROW = 100  # below this many columns: filters on two rows, the detail on Enter, short times
+NARROW = 100  # below this many columns: the detail on Enter, short times
 
 
 class AuditScreen(ServiceScreen):
@@ -51,12 +52,13 @@ class AuditScreen(ServiceScreen):
         Binding("pageup", "previous_page", show=False, priority=True),
     ]
     DEFAULT_CSS = """
-    #audit-filters { height: 3; }
-    #audit-filters Input { width: 19; }
-    #audit-filters #f-staff_no { width: 14; }
+    /* Two rows of three: every title and choice whole, at 80 columns as at 120. */
+    #audit-filters { height: 6; layout: vertical; }
+    #audit-filters .filter-row { height: 3; width: 1fr; }
+    #audit-filters #filters-1 Input { width: 1fr; }
     #audit-filters #f-action { width: 1fr; }
-    #audit-filters #f-outcome { width: 18; }
-    #audit-filters .filter-row { height: 3; width: auto; }
+    #audit-filters #f-outcome { width: 20; }
+    #audit-filters #f-national_id { width: 19; }
     #audit-main { height: 1fr; }
     #audit-table { width: 1fr; height: 1fr; }
     #audit-detail { width: 36; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
@@ -64,12 +66,7 @@ class AuditScreen(ServiceScreen):
     #audit-page { width: 1fr; }
     #audit-progress { width: 50; display: none; }
     #audit-progress.running { display: block; }
-    /* 80x24: the filters on two rows of three, the detail in place of the table on Enter. */
-    AuditScreen.narrow #audit-filters { height: 6; layout: vertical; }
-    AuditScreen.narrow #audit-filters .filter-row { width: 1fr; }
-    AuditScreen.narrow #audit-filters Input { width: 1fr; }
-    AuditScreen.narrow #audit-filters #f-action { width: 2fr; }
-    AuditScreen.narrow #audit-filters #f-outcome { width: 1fr; }
+    /* 80x24: the detail in place of the table on Enter. */
     AuditScreen.narrow #audit-detail { display: none; width: 1fr; }
     AuditScreen.narrow.show-detail #audit-detail { display: block; }
     AuditScreen.narrow.show-detail #audit-table { display: none; }
@@ -88,8 +85,8 @@ class AuditScreen(ServiceScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="audit-filters"):
-            for row in (FILTERS[:3], FILTERS[3:]):
-                with Horizontal(classes="filter-row"):
+            for number, row in enumerate((FILTERS[:3], FILTERS[3:]), 1):
+                with Horizontal(id=f"filters-{number}", classes="filter-row"):
                     for name in row:
                         if name in CHOICES:
                             yield Select(self._choices(name), id=f"f-{name}", prompt=t(f"audit.any_{name}"))
@@ -192,21 +189,20 @@ class AuditScreen(ServiceScreen):
         row = table.cursor_row
         narrow = self.has_class("narrow")
         table.clear(columns=True)
-        # Widths follow the content, so no name is cut; what matters most comes first.
-        if not narrow:
-            table.add_column(t("audit.col_seq"))
-        table.add_column(t("audit.col_time"))
-        table.add_column(t("audit.col_staff"))
-        table.add_column(t("audit.col_action"))
-        table.add_column(t("audit.col_outcome"))
-        table.add_column(t("audit.col_subject"))
+        # What matters most comes first; every column as wide as its content, so no name is cut.
+        labels = [t(f"audit.col_{name}") for name in ("seq", "time", "staff", "action", "outcome", "subject")]
         locale = get_locale()
+        rows: list[list[Text | str]] = []
         for entry in self.entries:
             outcome = Text(outcome_label(entry.outcome), style="" if entry.outcome == "ok" else "bold red")
             when = f"{entry.at:%m-%d %H:%M:%S}" if narrow else short_time(entry.at)
-            cells = [when, Text(entry.staff_no or ""), Text(action_label(entry.action, locale)), outcome,
-                     Text(subject_label(entry.subject))]
-            table.add_row(*([] if narrow else [str(entry.seq)]), *cells, key=str(entry.seq))
+            rows.append([str(entry.seq), when, Text(entry.staff_no or ""), Text(action_label(entry.action, locale)),
+                         outcome, Text(subject_label(entry.subject))])
+        first = 1 if narrow else 0  # the sequence number is in the detail at 80 columns
+        for label, width in zip(labels[first:], fitted_widths(labels, rows)[first:], strict=True):
+            table.add_column(label, width=width)
+        for entry, cells in zip(self.entries, rows, strict=True):
+            table.add_row(*cells[first:], key=str(entry.seq))
         if self.entries:
             table.move_cursor(row=min(max(row, 0), len(self.entries) - 1))
         self._show_detail()

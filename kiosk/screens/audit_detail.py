@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from data.audit import AuditEntry
@@ -81,3 +82,11 @@ def detail_text(entry: AuditEntry) -> Text:
     else:
         text.append("—")
     return text
+
+
+def fitted_widths(labels: list[str], rows: list[list[Text | str]]) -> list[int]:
+    """Each column as wide as its widest cell or label: set when the columns are added, so a name
+    is never cut, whenever the table measures its rows."""
+    cells = [[c.plain if isinstance(c, Text) else c for c in row] for row in rows]
+    return [max([cell_len(label), *(cell_len(row[i]) for row in cells if i < len(row))])
+            for i, label in enumerate(labels)]

@@ -18,6 +18,7 @@ from kiosk.core.errors import ValidationError
 from kiosk.core.permissions import Action
 from kiosk.core.rocdate import format_roc_date, parse_roc_date
 from kiosk.i18n import get_locale, t
+from kiosk.screens.audit_detail import fitted_widths
 from kiosk.screens.audit_dialogs import guard
 from kiosk.screens.base import ServiceScreen
 from kiosk.services import supervisor
@@ -82,19 +83,22 @@ class DailySummaryScreen(ServiceScreen):
     def _fill(self) -> None:
         table = self.query_one("#summary-table", DataTable)
         table.clear(columns=True)
-        # Widths follow the content: a name is never cut, and six columns fit 80 columns.
-        table.add_column(t("audit.col_staff"))
-        table.add_column(t("audit.col_action"))
-        for key in supervisor.SUMMARY_COLUMNS:
-            table.add_column(t(key))
+        labels = [t("audit.col_staff"), t("audit.col_action"), *(t(key) for key in supervisor.SUMMARY_COLUMNS)]
         counts = self.counts
+        lines = supervisor.summary_lines(counts, get_locale()) if counts is not None else []
+        rows: list[list[Text | str]] = []
+        for line in lines:
+            style = _STYLES.get(line.kind, "")
+            numbers = [*line.numbers(), *([""] * (4 - len(line.numbers())))]
+            rows.append([Text(line.staff, style=style), Text(line.label, style=style),
+                         *(Text(n, style=style, justify="right") for n in numbers)])
+        # Every column as wide as its content: a name is never cut, and six columns fit 80 columns.
+        for label, width in zip(labels, fitted_widths(labels, rows), strict=True):
+            table.add_column(label, width=width)
+        for row in rows:
+            table.add_row(*row)
         if counts is None:
             return
-        for line in supervisor.summary_lines(counts, get_locale()):
-            style = _STYLES.get(line.kind, "")
-            table.add_row(Text(line.staff, style=style), Text(line.label, style=style),
-                          *(Text(n, style=style, justify="right") for n in line.numbers()),
-                          *([Text("")] * (4 - len(line.numbers()))))
         totals = counts.totals
         self.set_citizen_line(t("summary.line", day=format_roc_date(counts.day), n=totals.done,
                                 refused=totals.refused, lookups=totals.lookups, staff=len(counts.staff),

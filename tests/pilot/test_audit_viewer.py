@@ -145,6 +145,9 @@ async def test_viewer_is_whole_at_80x24(make_kiosk):
         table = screen.query_one("#audit-table")
         assert table.region.height >= 6
         for then in ("Action", "作業"):
+            for name in ("since", "until", "staff_no", "national_id"):
+                field = screen.query_one(f"#f-{name}")
+                assert field.region.width >= cell_len(str(field.border_title)) + 6, name  # title not cut
             assert sum(c.get_render_width(table) for c in list(table.columns.values())[:4]) \
                 <= table.scrollable_content_region.width  # time, staff, action, outcome all shown
             await pilot.press("ctrl+t")
