@@ -35,7 +35,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -174,42 +174,117 @@ def _write_error(out: Path, exc: OSError) -> StoreError:
 
 # --- daily summary ----------------------------------------------------------------------------
 
+# Every action the kiosk writes to the log. The counter services done for citizens come first, in
+# menu order; the daily summary counts those as services and lists the rest as other activity.
+SERVICE_ACTIONS: tuple[str, ...] = (
+    "register", "deregister", "reset_password", "unlock", "cancel_pending", "update_contact",
+    "device_enabled", "device_disabled", "device_unbound", "device_code_issued", "device_code_printed",
+    "virtual_card_applied", "virtual_card_revoked", "virtual_card_photo_replaced", "authorization_cancelled",
+)
+OTHER_ACTIONS: tuple[str, ...] = (
+    "lookup", "login", "logout", "screen_lock", "screen_unlock", "staff_locked", "permission_denied",
+    "print_retry", "print_reprint", "print_cancel", "staff_add", "staff_disable", "staff_enable",
+    "staff_reset_pin", "staff_role", "staff_unlock", "audit_search", "audit_export", "audit_verify",
+    "daily_summary_print",
+)
+KNOWN_ACTIONS: tuple[str, ...] = SERVICE_ACTIONS + OTHER_ACTIONS
+OUTCOMES: tuple[str, ...] = ("ok", "refused", "locked", "failed", "broken")
+_ORDER = {action: i for i, action in enumerate(KNOWN_ACTIONS)}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One staff member's entries for one action on one day, by what came of them.
+
+    ``done``: completed (outcome ``ok``); ``refused``: refused (``refused``, or a sign-in that
+    ``locked`` the account); ``failed``: tried and failed (``failed``, ``broken``); ``lookups``: a
+    citizen looked up by typed ID for this service (the ``lookup`` entries, counted under the
+    service they were for, never as a service done).
+    """
+
+    staff_no: str
+    action: str
+    done: int = 0
+    refused: int = 0
+    failed: int = 0
+    lookups: int = 0
+
+    @property
+    def service(self) -> bool:
+        return self.action in SERVICE_ACTIONS
+
+    def plus(self, other: SummaryRow) -> SummaryRow:
+        return replace(self, done=self.done + other.done, refused=self.refused + other.refused,
+                       failed=self.failed + other.failed, lookups=self.lookups + other.lookups)
+
 
 @dataclass(frozen=True)
 class DailyCounts:
-    """How many audit entries each staff member made for each action on one day."""
+    """The day's audit entries per staff member and action, services apart from other activity."""
 
     day: date
-    rows: tuple[tuple[str, str, int], ...] = ()  # (staff_no, action, count), by staff then action
+    rows: tuple[SummaryRow, ...] = ()  # by staff, then services in menu order, then other actions
     print_failures: int = 0
-    by_staff: dict[str, int] = field(default_factory=dict)
-    by_action: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def services(self) -> tuple[SummaryRow, ...]:
+        return tuple(r for r in self.rows if r.service)
+
+    @property
+    def others(self) -> tuple[SummaryRow, ...]:
+        return tuple(r for r in self.rows if not r.service)
+
+    @property
+    def staff(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.staff_no for r in self.rows))
+
+    def staff_total(self, staff_no: str) -> SummaryRow:
+        """One staff member's services added up (other activity is not a service)."""
+        total = SummaryRow(staff_no, "")
+        for row in self.services:
+            if row.staff_no == staff_no:
+                total = total.plus(row)
+        return total
+
+    @property
+    def totals(self) -> SummaryRow:
+        total = SummaryRow("", "")
+        for row in self.services:
+            total = total.plus(row)
+        return total
 
     @property
     def total(self) -> int:
-        return sum(n for _, _, n in self.rows)
+        """Services completed: refusals, failures and look-ups are not services done."""
+        return self.totals.done
 
 
 def daily_counts(store: Store, day: date) -> DailyCounts:
-    """Counts per staff member and action for ``day`` (Taipei), from the ``at`` index."""
+    """The counts for ``day`` (Taipei), from the ``at`` index."""
     since, until = ts(day_start(day)), ts(day_start(day + timedelta(days=1)))
-    rows = tuple(
-        (str(r[0] or ""), str(r[1]), int(r[2]))
-        for r in store.all(
-            "SELECT staff_no, action, count(*) FROM audit_log WHERE at >= ? AND at < ? "
-            "GROUP BY staff_no, action ORDER BY staff_no, action",
-            (since, until),
-        )
-    )
+    found: dict[tuple[str, str], SummaryRow] = {}
+    for staff_no, action, outcome, service, n in store.all(
+        "SELECT staff_no, action, outcome, "
+        "CASE WHEN action = 'lookup' AND json_valid(detail) THEN json_extract(detail, '$.service') END, "
+        "count(*) FROM audit_log WHERE at >= ? AND at < ? GROUP BY 1, 2, 3, 4",
+        (since, until),
+    ):
+        staff_no, n = str(staff_no or ""), int(n)
+        if action == "lookup" and isinstance(service, str) and service:
+            add = SummaryRow(staff_no, service, lookups=n)
+        elif outcome == "ok":
+            add = SummaryRow(staff_no, str(action), done=n)
+        elif outcome in ("refused", "locked"):
+            add = SummaryRow(staff_no, str(action), refused=n)
+        else:
+            add = SummaryRow(staff_no, str(action), failed=n)
+        key = (add.staff_no, add.action)
+        found[key] = found[key].plus(add) if key in found else add
     failed = store.one(
         "SELECT count(*) FROM print_jobs WHERE created_at >= ? AND created_at < ? "
         "AND (state = 'failed' OR (state = 'queued' AND last_error IS NOT NULL))",
         (since, until),
     )
-    by_staff: dict[str, int] = {}
-    by_action: dict[str, int] = {}
-    for staff_no, action, n in rows:
-        by_staff[staff_no] = by_staff.get(staff_no, 0) + n
-        by_action[action] = by_action.get(action, 0) + n
-    return DailyCounts(day, rows, int(failed[0]) if failed else 0, by_staff,
-                       dict(sorted(by_action.items(), key=lambda kv: (-kv[1], kv[0]))))
+    rows = sorted(found.values(), key=lambda r: (r.staff_no, not r.service, _ORDER.get(r.action, len(_ORDER)),
+                                                 r.action))
+    return DailyCounts(day, tuple(rows), int(failed[0]) if failed else 0)

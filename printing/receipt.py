@@ -6,7 +6,7 @@ here, so no caller can forget to: the receipt model only ever holds what may be 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -75,8 +75,6 @@ REASON_LABELS: dict[DeregistrationReason, str] = {
 
 # Where the rule to stop the service at once on misuse is written (seed 000).
 MISUSE_RULE = "全民健康保險網路服務註冊管理作業要點第十一點"
-
-_KIND_VALUES = frozenset(k.value for k in ReceiptKind)
 
 FOOTER = ("本收據已遮蔽個人資料，請妥善保管。", "Personal data on this receipt is masked.")
 
@@ -284,16 +282,10 @@ def authorization_cancelled_receipt(header: ReceiptHeader, grantor: Citizen,
     return _receipt(ReceiptKind.AUTHORIZATION_CANCELLED, header, lines, notes)
 
 
-def daily_summary_receipt(header: ReceiptHeader, day: date, counts: Mapping[str, int], *,
-                          by_staff: Mapping[str, int] | None = None, print_failures: int = 0) -> Receipt:
-    """``counts`` by ``ReceiptKind`` value (or any label); ``by_staff`` by staff number."""
-    lines: list[tuple[str, str]] = [("統計日期", format_citizen_date(day))]
-    for key, n in counts.items():
-        label = TITLES[ReceiptKind(key)][0] if key in _KIND_VALUES else key
-        lines.append((label, f"{n} 件"))
-    lines.append(("合計", f"{sum(counts.values())} 件"))
-    for staff_no, n in (by_staff or {}).items():
-        lines.append((f"承辦 {staff_no}", f"{n} 件"))
+def daily_summary_receipt(header: ReceiptHeader, day: date, rows: Iterable[tuple[str, str]], *,
+                          print_failures: int = 0) -> Receipt:
+    """``rows`` as the supervisor sees them on screen (label, value), printed in that order."""
+    lines: list[tuple[str, str]] = [("統計日期", format_citizen_date(day)), *rows]
     lines.append(("列印失敗", f"{print_failures} 件"))
     notes = ["主管核閱簽章：＿＿＿＿＿＿＿＿"]
     return _receipt(ReceiptKind.DAILY_SUMMARY, header, lines, notes)

@@ -1,109 +1,75 @@
 """稽核紀錄: the audit log viewer for supervisors, newest first, one screen-high page at a time.
 
 Paging is keyset (``before_seq``): the table never holds more than a page, however long the log.
-Filters are typed (ROC dates, staff number, action, outcome, full citizen ID) and applied with
-Enter or F2. F4 exports the filtered entries as CSV, F5 checks the hash chain in a worker with a
-progress bar, F6 opens the daily summary.
+Filters (ROC dates, staff number, full citizen ID typed; action and outcome picked from translated
+lists) are reached with F2 (shown in the key bar) and applied with Enter or on picking. Enter on an
+entry shows its detail (beside the table, or in its place at 80 columns). F4 exports the filtered
+entries as CSV, F5 checks the hash chain in a worker with a progress bar, F6 opens the daily summary.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.suggester import SuggestFromList
-from textual.widgets import DataTable, Input, Label, ProgressBar, Static
+from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
 from data.audit import AuditEntry, VerifyResult
-from data.audit_summary import AuditFilter
+from data.audit_summary import KNOWN_ACTIONS, OUTCOMES, AuditFilter
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.permissions import Action
-from kiosk.core.rocdate import format_datetime_en, format_roc_date, format_roc_datetime
+from kiosk.core.rocdate import format_roc_date
 from kiosk.i18n import get_locale, t
+from kiosk.screens.audit_detail import detail_text, fitted_widths, outcome_label, short_time, subject_label
 from kiosk.screens.audit_dialogs import ExportPathScreen, guard
 from kiosk.screens.base import ServiceScreen
 from kiosk.services import supervisor
 from kiosk.services.context import ServiceContext
 from kiosk.services.supervisor import ExportResult, action_label
+from widgets.key_bar import KeyBar
 
 FILTERS = ("since", "until", "staff_no", "action", "outcome", "national_id")
-KNOWN_ACTIONS = (
-    "login", "logout", "screen_lock", "screen_unlock", "staff_locked", "permission_denied", "register",
-    "deregister", "reset_password", "unlock", "cancel_pending", "update_contact", "device_enabled",
-    "device_disabled", "device_unbound", "device_code_issued", "device_code_printed", "virtual_card_applied",
-    "virtual_card_revoked", "virtual_card_photo_replaced", "authorization_cancelled", "print_retry",
-    "print_reprint", "print_cancel", "staff_add", "staff_disable", "staff_enable", "staff_reset_pin",
-    "staff_role", "staff_unlock", "audit_search", "audit_export", "audit_verify", "daily_summary_print",
-)
-
-
-def short_time(at: datetime) -> str:
-    return f"{format_roc_date(at.date())} {at:%H:%M:%S}"
-
-
-def detail_text(entry: AuditEntry) -> Text:
-    """Every field of the entry, as plain text (typed values must never become markup)."""
-    locale = get_locale()
-    rows = [
-        (t("audit.col_seq"), str(entry.seq)),
-        (t("audit.col_time"), format_datetime_en(entry.at) if locale == "en" else format_roc_datetime(entry.at)),
-        (t("audit.col_staff"), entry.staff_no or "—"),
-        (t("audit.f_role"), t(f"role.{entry.role}") if entry.role in ("clerk", "supervisor")
-         else entry.role or "—"),
-        (t("audit.f_counter"), entry.counter or "—"),
-        (t("audit.col_action"), f"{action_label(entry.action, locale)} ({entry.action})"),
-        (t("audit.col_subject"), entry.subject or "—"),
-        (t("audit.col_outcome"), entry.outcome),
-    ]
-    sep = ": " if locale == "en" else "："
-    text = Text()
-    for label, value in rows:
-        text.append(f"{label}{sep}", style="bold")
-        text.append(f"{value}\n")
-    text.append(f"{t('audit.f_hash')}{sep}", style="bold")
-    text.append(f"{entry.hash[:16]}…\n")
-    text.append(f"{t('audit.f_prev')}{sep}", style="bold")
-    text.append(f"{entry.prev_hash[:16]}…\n")
-    text.append(f"{t('audit.f_detail')}{sep}", style="bold")
-    if entry.detail:
-        for key, value in sorted(entry.detail.items()):
-            text.append(f"\n  {key} = {value}")
-    else:
-        text.append("—")
-    return text
+CHOICES = ("action", "outcome")  # picked from a translated list, never typed as internal codes
+NARROW = 100  # below this many columns: the detail on Enter, short times
 
 
 class AuditScreen(ServiceScreen):
     SERVICE_ID = "audit"
     BINDINGS: ClassVar[list[BindingType]] = [
         *ServiceScreen.BINDINGS,
-        Binding("f2", "apply", show=False),
+        Binding("f2", "focus_filters", show=False),
+        Binding("ctrl+f", "focus_filters", show=False),
         Binding("f3", "clear", show=False),
         Binding("f4", "export", show=False),
         Binding("f5", "verify", show=False),
         Binding("f6", "summary", show=False),
-        Binding("ctrl+f", "focus_filters", show=False),
         Binding("pagedown", "next_page", show=False, priority=True),
         Binding("pageup", "previous_page", show=False, priority=True),
     ]
     DEFAULT_CSS = """
-    #audit-filters { height: 3; }
-    #audit-filters Input { width: 19; }
-    #audit-filters #f-staff_no, #audit-filters #f-outcome { width: 16; }
+    /* Two rows of three: every title and choice whole, at 80 columns as at 120. */
+    #audit-filters { height: 6; layout: vertical; }
+    #audit-filters .filter-row { height: 3; width: 1fr; }
+    #audit-filters #filters-1 Input { width: 1fr; }
     #audit-filters #f-action { width: 1fr; }
+    #audit-filters #f-outcome { width: 20; }
+    #audit-filters #f-national_id { width: 19; }
     #audit-main { height: 1fr; }
-    #audit-table { width: 1fr; height: 1fr; overflow-x: hidden; }
-    #audit-detail { width: 38; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
+    #audit-table { width: 1fr; height: 1fr; }
+    #audit-detail { width: 36; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
     #audit-foot { height: 1; }
     #audit-page { width: 1fr; }
     #audit-progress { width: 50; display: none; }
     #audit-progress.running { display: block; }
+    /* 80x24: the detail in place of the table on Enter. */
+    AuditScreen.narrow #audit-detail { display: none; width: 1fr; }
+    AuditScreen.narrow.show-detail #audit-detail { display: block; }
+    AuditScreen.narrow.show-detail #audit-table { display: none; }
     """
 
     def __init__(self) -> None:
@@ -119,9 +85,13 @@ class AuditScreen(ServiceScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="audit-filters"):
-            for name in FILTERS:
-                suggester = SuggestFromList(KNOWN_ACTIONS) if name == "action" else None
-                yield Input(id=f"f-{name}", suggester=suggester)
+            for number, row in enumerate((FILTERS[:3], FILTERS[3:]), 1):
+                with Horizontal(id=f"filters-{number}", classes="filter-row"):
+                    for name in row:
+                        if name in CHOICES:
+                            yield Select(self._choices(name), id=f"f-{name}", prompt=t(f"audit.any_{name}"))
+                        else:
+                            yield Input(id=f"f-{name}")
         with Horizontal(id="audit-main"):
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="audit-detail"):
@@ -137,18 +107,56 @@ class AuditScreen(ServiceScreen):
             self.query_one(DataTable).focus()
             self.call_after_refresh(self._load, None, True)
 
+    def _in_filters(self) -> bool:
+        return self.focused is not None and self.query_one("#audit-filters") in self.focused.ancestors_with_self
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self.query_one(KeyBar).keys = tuple(self.keys())
+
     def keys(self) -> list[tuple[str, str]]:
-        return [("enter", t("audit.key_apply")), ("f3", t("audit.key_clear")), ("pgdn", t("audit.key_next")),
-                ("pgup", t("audit.key_prev")), ("f4", t("audit.key_export")), ("f5", t("audit.key_verify")),
-                ("f6", t("audit.key_summary")), ("escape", t("key.back"))]
+        if self.is_mounted and self._in_filters():
+            first = [("f2", t("audit.key_entries")), ("enter", t("audit.key_apply"))]
+        else:
+            first = [("f2", t("audit.key_filters")), ("enter", t("audit.key_detail"))]
+        return [*first, ("f3", t("audit.key_clear")),
+                ("pgdn", t("audit.key_next")), ("pgup", t("audit.key_prev")), ("f4", t("audit.key_export")),
+                ("f5", t("audit.key_verify")), ("f6", t("audit.key_summary")), ("escape", t("key.back"))]
+
+    @staticmethod
+    def _choices(name: str) -> list[tuple[str, str]]:
+        if name == "action":
+            return [(action_label(a, get_locale()), a) for a in KNOWN_ACTIONS]
+        return [(outcome_label(o), o) for o in OUTCOMES]
 
     def relabel(self) -> None:
         for name in FILTERS:
+            if name in CHOICES:
+                choice = self.query_one(f"#f-{name}", Select)
+                value = choice.value
+                choice.set_options(self._choices(name))
+                choice.prompt = t(f"audit.any_{name}")
+                if value is not Select.NULL:
+                    with self.prevent(Select.Changed):
+                        choice.value = value
+                choice.query_one("SelectCurrent").border_title = t(f"audit.filter_{name}")
+                continue
             field = self.query_one(f"#f-{name}", Input)
             field.border_title = t(f"audit.filter_{name}")
             field.placeholder = t(f"audit.hint_{name}")
         self.query_one("#audit-detail", VerticalScroll).border_title = t("audit.detail")
         self._fill()
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self._fill()
+
+    def _value(self, name: str) -> str:
+        if name in CHOICES:
+            value = self.query_one(f"#f-{name}", Select).value
+            return "" if value is Select.NULL else str(value)
+        return self.query_one(f"#f-{name}", Input).value
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -179,19 +187,22 @@ class AuditScreen(ServiceScreen):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
+        narrow = self.has_class("narrow")
         table.clear(columns=True)
-        table.add_column(t("audit.col_seq"), width=7)
-        table.add_column(t("audit.col_time"), width=18)
-        table.add_column(t("audit.col_staff"), width=6)
-        table.add_column(t("audit.col_action"), width=13)
-        table.add_column(t("audit.col_subject"), width=13)
-        table.add_column(t("audit.col_outcome"), width=8)
+        # What matters most comes first; every column as wide as its content, so no name is cut.
+        labels = [t(f"audit.col_{name}") for name in ("seq", "time", "staff", "action", "outcome", "subject")]
         locale = get_locale()
+        rows: list[list[Text | str]] = []
         for entry in self.entries:
-            outcome = Text(entry.outcome, style="" if entry.outcome == "ok" else "bold red")
-            table.add_row(str(entry.seq), short_time(entry.at), Text(entry.staff_no or ""),
-                          Text(action_label(entry.action, locale)), Text(entry.subject), outcome,
-                          key=str(entry.seq))
+            outcome = Text(outcome_label(entry.outcome), style="" if entry.outcome == "ok" else "bold red")
+            when = f"{entry.at:%m-%d %H:%M:%S}" if narrow else short_time(entry.at)
+            rows.append([str(entry.seq), when, Text(entry.staff_no or ""), Text(action_label(entry.action, locale)),
+                         outcome, Text(subject_label(entry.subject))])
+        first = 1 if narrow else 0  # the sequence number is in the detail at 80 columns
+        for label, width in zip(labels[first:], fitted_widths(labels, rows)[first:], strict=True):
+            table.add_column(label, width=width)
+        for entry, cells in zip(self.entries, rows, strict=True):
+            table.add_row(*cells[first:], key=str(entry.seq))
         if self.entries:
             table.move_cursor(row=min(max(row, 0), len(self.entries) - 1))
         self._show_detail()
@@ -216,9 +227,12 @@ class AuditScreen(ServiceScreen):
         if f.since or f.until:
             since = format_roc_date(f.since) if f.since else "…"
             parts.append(f"{since} ~ {format_roc_date(f.until) if f.until else '…'}")
-        for value in (f.staff_no, f.action, f.outcome):
-            if value:
-                parts.append(value)
+        if f.staff_no:
+            parts.append(f.staff_no)
+        if f.action:
+            parts.append(action_label(f.action, get_locale()))
+        if f.outcome:
+            parts.append(outcome_label(f.outcome))
         if f.subject_id:
             parts.append(t("audit.by_id"))
         return "、".join(parts)
@@ -240,20 +254,44 @@ class AuditScreen(ServiceScreen):
     def _submitted(self, _event: Input.Submitted) -> None:
         self.action_apply()
 
+    @on(Select.Changed)
+    def _chosen(self, _event: Select.Changed) -> None:
+        self.action_apply()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, _event: DataTable.RowSelected) -> None:
+        """Enter on an entry: at 80 columns the detail takes the table's place; Enter again goes back."""
+        if self.has_class("narrow"):
+            self.add_class("show-detail")
+            self.query_one("#audit-detail", VerticalScroll).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and self.has_class("show-detail"):
+            event.stop()
+            self.remove_class("show-detail")
+            self.query_one(DataTable).focus()
+
     def action_apply(self) -> None:
-        values = {name: self.query_one(f"#f-{name}", Input).value for name in FILTERS}
+        values = {name: self._value(name) for name in FILTERS}
         try:
             self.filter = supervisor.parse_filter(**values)
         except ValidationError as exc:
             self.show_error(exc)
-            self.query_one(f"#f-{exc.field}", Input).focus()
+            self.query_one(f"#f-{exc.field}").focus()
             return
         self.show_message("")
         self._restart()
 
-    def action_clear(self) -> None:
+    def _clear_fields(self) -> None:
         for name in FILTERS:
-            self.query_one(f"#f-{name}", Input).value = ""
+            if name in CHOICES:
+                with self.prevent(Select.Changed):
+                    self.query_one(f"#f-{name}", Select).clear()
+            else:
+                self.query_one(f"#f-{name}", Input).value = ""
+
+    def action_clear(self) -> None:
+        self._clear_fields()
         self.filter = AuditFilter()
         self.show_message("")
         self._restart()
@@ -264,7 +302,12 @@ class AuditScreen(ServiceScreen):
         self._load(before_seq, before_seq is None)
 
     def action_focus_filters(self) -> None:
-        self.query_one("#f-since", Input).focus()
+        """F2: to the filters; from the filters, back to the entries."""
+        self.remove_class("show-detail")
+        if self._in_filters():
+            self.query_one(DataTable).focus()
+        else:
+            self.query_one("#f-since", Input).focus()
 
     def action_next_page(self) -> None:
         if not self._has_more or not self.entries:
@@ -350,8 +393,7 @@ class AuditScreen(ServiceScreen):
             self.show_message(t("audit.broken", seq=result.first_bad_seq, reason=reason, n=f"{result.checked:,}"),
                               error=True)
             # Show the broken entry itself at the top, unfiltered, with its detail.
-            for name in FILTERS:
-                self.query_one(f"#f-{name}", Input).value = ""
+            self._clear_fields()
             self.filter = AuditFilter()
             self._restart((result.first_bad_seq or 0) + 1)
 

@@ -1,4 +1,6 @@
-"""每日統計: how many entries each staff member made for each action on one day; F9 prints it."""
+"""每日統計: services done per staff member and action on one day, refusals, failures and look-ups
+in columns of their own, other activity (sign-ins, prints, staff changes) listed apart; F9 prints
+exactly the rows on screen (``supervisor.summary_lines``) for the supervisor to sign."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.widgets import DataTable, Input
 
 from data.audit_summary import DailyCounts
@@ -17,10 +18,12 @@ from kiosk.core.errors import ValidationError
 from kiosk.core.permissions import Action
 from kiosk.core.rocdate import format_roc_date, parse_roc_date
 from kiosk.i18n import get_locale, t
+from kiosk.screens.audit_detail import fitted_widths
 from kiosk.screens.audit_dialogs import guard
 from kiosk.screens.base import ServiceScreen
 from kiosk.services import supervisor
-from kiosk.services.supervisor import action_label
+
+_STYLES = {"subtotal": "bold", "total": "bold reverse", "heading": "bold underline", "other": "dim"}
 
 
 class DailySummaryScreen(ServiceScreen):
@@ -28,9 +31,7 @@ class DailySummaryScreen(ServiceScreen):
     BINDINGS: ClassVar[list[BindingType]] = [*ServiceScreen.BINDINGS, Binding("f9", "print", show=False)]
     DEFAULT_CSS = """
     #summary-day { width: 30; }
-    #summary-body { height: 1fr; }
     #summary-table { width: 1fr; height: 1fr; }
-    #summary-staff { width: 36; height: 1fr; }
     """
 
     def __init__(self, day: date | None = None) -> None:
@@ -40,9 +41,7 @@ class DailySummaryScreen(ServiceScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Input(id="summary-day")
-        with Horizontal(id="summary-body"):
-            yield DataTable(id="summary-table", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="summary-staff", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="summary-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -83,27 +82,27 @@ class DailySummaryScreen(ServiceScreen):
 
     def _fill(self) -> None:
         table = self.query_one("#summary-table", DataTable)
-        staff = self.query_one("#summary-staff", DataTable)
         table.clear(columns=True)
-        staff.clear(columns=True)
-        table.add_column(t("audit.col_staff"), width=10)
-        table.add_column(t("audit.col_action"), width=30)
-        table.add_column(t("summary.count"), width=8)
-        staff.add_column(t("audit.col_staff"), width=12)
-        staff.add_column(t("summary.count"), width=8)
+        labels = [t("audit.col_staff"), t("audit.col_action"), *(t(key) for key in supervisor.SUMMARY_COLUMNS)]
         counts = self.counts
+        lines = supervisor.summary_lines(counts, get_locale()) if counts is not None else []
+        rows: list[list[Text | str]] = []
+        for line in lines:
+            style = _STYLES.get(line.kind, "")
+            numbers = [*line.numbers(), *([""] * (4 - len(line.numbers())))]
+            rows.append([Text(line.staff, style=style), Text(line.label, style=style),
+                         *(Text(n, style=style, justify="right") for n in numbers)])
+        # Every column as wide as its content: a name is never cut, and six columns fit 80 columns.
+        for label, width in zip(labels, fitted_widths(labels, rows), strict=True):
+            table.add_column(label, width=width)
+        for row in rows:
+            table.add_row(*row)
         if counts is None:
             return
-        locale = get_locale()
-        for staff_no, action, n in counts.rows:
-            table.add_row(Text(staff_no or "—"), Text(action_label(action, locale)),
-                          Text(str(n), justify="right"))
-        for staff_no, n in counts.by_staff.items():
-            staff.add_row(Text(staff_no or "—"), Text(str(n), justify="right"))
-        staff.add_row(Text(t("summary.total"), style="bold"),
-                      Text(str(counts.total), style="bold", justify="right"))
-        self.set_citizen_line(t("summary.line", day=format_roc_date(counts.day), n=counts.total,
-                                staff=len(counts.by_staff), failures=counts.print_failures))
+        totals = counts.totals
+        self.set_citizen_line(t("summary.line", day=format_roc_date(counts.day), n=totals.done,
+                                refused=totals.refused, lookups=totals.lookups, staff=len(counts.staff),
+                                failures=counts.print_failures))
 
     def action_print(self) -> None:
         day = self.day

@@ -14,7 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from data.audit import AuditEntry, VerifyResult, append_audit, chain_head, verify_chain
-from data.audit_summary import AuditFilter, DailyCounts, audit_page, daily_counts, write_audit_csv
+from data.audit_summary import (
+    AuditFilter,
+    DailyCounts,
+    SummaryRow,
+    audit_page,
+    daily_counts,
+    write_audit_csv,
+)
 from data.store import Store
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.ids import validate_national_id
@@ -151,6 +158,52 @@ def verify_audit(ctx: ServiceContext, progress: Callable[[int, int], None] | Non
 # --- daily summary ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SummaryLine:
+    """One row of the daily summary as shown on screen and printed (the same rows for both)."""
+
+    staff: str  # staff number; "" for the services total and the heading of other activity
+    label: str  # the action's name, 小計, 服務合計 or the heading, in the locale asked for
+    counts: SummaryRow | None  # None for the heading
+    kind: str  # "service", "subtotal", "total", "heading" or "other"
+
+    def numbers(self) -> tuple[str, ...]:
+        c = self.counts
+        return () if c is None else (str(c.done), str(c.refused), str(c.failed), str(c.lookups))
+
+
+def _tr(key: str, locale: str) -> str:
+    return CATALOGS[locale].get(key) or CATALOGS["zh_TW"][key]
+
+
+def summary_lines(counts: DailyCounts, locale: str) -> list[SummaryLine]:
+    """Services per staff member with a subtotal each, the services total, then other activity
+    (sign-ins, prints, staff changes), which is listed but never counted as a service."""
+    lines: list[SummaryLine] = []
+    for staff_no in counts.staff:
+        own = [r for r in counts.services if r.staff_no == staff_no]
+        lines += [SummaryLine(staff_no, action_label(r.action, locale), r, "service") for r in own]
+        if own:
+            lines.append(SummaryLine(staff_no, _tr("summary.subtotal", locale), counts.staff_total(staff_no),
+                                     "subtotal"))
+    lines.append(SummaryLine("", _tr("summary.total", locale), counts.totals, "total"))
+    if counts.others:
+        lines.append(SummaryLine("", _tr("summary.others", locale), None, "heading"))
+        lines += [SummaryLine(r.staff_no, action_label(r.action, locale), r, "other") for r in counts.others]
+    return lines
+
+
+SUMMARY_COLUMNS = ("summary.col_done", "summary.col_refused", "summary.col_failed", "summary.col_lookups")
+
+
+def summary_receipt_lines(counts: DailyCounts) -> list[tuple[str, str]]:
+    """The printed rows: exactly the screen's rows (in Chinese), numbers as 完成／拒絕／失敗／查詢."""
+    heading = (f"{_tr('audit.col_staff', 'zh_TW')} {_tr('audit.col_action', 'zh_TW')}",
+               "／".join(_tr(c, "zh_TW") for c in SUMMARY_COLUMNS))
+    return [heading, *((f"{line.staff} {line.label}".strip(), "／".join(line.numbers()))
+                       for line in summary_lines(counts, "zh_TW"))]
+
+
 def daily_summary(ctx: ServiceContext, day: date) -> DailyCounts:
     ctx.require(Action.DAILY_SUMMARY)
     return daily_counts(ctx.store, day)
@@ -163,11 +216,8 @@ def print_daily_summary(ctx: ServiceContext, day: date) -> DailyCounts:
     with ctx.store.transaction():
         counts = daily_counts(ctx.store, day)
         seq, head = chain_head(ctx.store)
-        receipt = daily_summary_receipt(
-            ctx.receipt_header(), day,
-            {action_label(a, "zh_TW"): n for a, n in counts.by_action.items()},
-            by_staff=counts.by_staff, print_failures=counts.print_failures,
-        )
+        receipt = daily_summary_receipt(ctx.receipt_header(), day, summary_receipt_lines(counts),
+                                        print_failures=counts.print_failures)
         receipt = replace(receipt, lines=(*receipt.lines, ("稽核鏈末筆", f"#{seq} {head[:16]}")))
         ctx.queue_receipt(receipt)
         ctx.audit("daily_summary_print", subject_id=None,

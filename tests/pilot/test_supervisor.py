@@ -101,13 +101,19 @@ async def test_filters_by_staff_action_outcome_dates_and_citizen_id(make_kiosk):
         screen = await _open_viewer(pilot)
 
         async def apply(**values: str) -> None:
-            for name in ("since", "until", "staff_no", "action", "outcome", "national_id"):
+            for name in ("since", "until", "staff_no", "national_id"):
                 screen.query_one(f"#f-{name}").value = values.get(name, "")
-            await pilot.press("f2")
+            for name in ("action", "outcome"):
+                if values.get(name):
+                    screen.query_one(f"#f-{name}").value = values[name]
+                else:
+                    screen.query_one(f"#f-{name}").clear()
+            screen.query_one("#f-since").focus()
+            await pilot.press("enter")
             await pilot.pause()
             await wait_until(pilot, lambda: screen.shown_request == screen._request)
 
-        await apply(staff_no="s001", action="Deregister")
+        await apply(staff_no="s001", action="deregister")
         assert screen.entries and all(e.staff_no == "S001" and e.action == "deregister" for e in screen.entries)
         await apply(outcome="refused")
         assert {e.detail["i"] for e in screen.entries} == {9, 19, 29, 39, 49, 59}
@@ -137,7 +143,7 @@ async def test_detail_pane_follows_the_highlighted_entry(make_kiosk):
         await pilot.pause()
         entry = screen.entries[2]
         text = str(screen.query_one("#audit-detail-text").render())
-        for part in (str(entry.seq), entry.hash[:16], entry.prev_hash[:16], entry.subject, "i = ", "櫃檯人員"):
+        for part in (str(entry.seq), entry.hash[:16], entry.prev_hash[:16], entry.subject, "i：", "櫃檯人員"):
             assert part in text
         assert entry.hash[:17] not in text  # a prefix, not the whole hash
 
@@ -148,7 +154,8 @@ async def test_export_from_the_screen_writes_the_filtered_csv_and_is_audited(mak
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_viewer(pilot)
         screen.query_one("#f-action").value = "unlock"
-        await pilot.press("f2", "f4")
+        await wait_until(pilot, lambda: screen.filter.action == "unlock")
+        await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, ExportPathScreen))
         field = app.screen.query_one("#export-path")
         assert field.value.startswith(str(tmp_path / "exports" / "audit-20261122-1030"))
@@ -203,14 +210,16 @@ async def test_daily_summary_on_screen_and_printed(make_kiosk):
         screen = app.screen
         # 115-11-22 before 10:30: the seeded entries from 00:00 on, plus today's sign-in.
         today = screen.counts
-        assert today.by_staff["S900"] == 1 and today.total == sum(today.by_staff.values())
+        assert "S900" in today.staff and today.staff_total("S900").done == 0  # a sign-in is not a service
+        assert today.total == sum(r.done for r in today.services)
         screen.query_one("#summary-day").value = "115-11-21"
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen.counts.day.isoformat() == "2026-11-21")
-        assert screen.counts.total == 32
-        assert ("S000", "register", 3) in screen.counts.rows or ("S000", "register", 2) in screen.counts.rows
-        assert "32" in str(screen.query_one("#service-citizen").render())
+        totals = screen.counts.totals
+        assert totals.done + totals.refused == 32 and totals.refused in (3, 4)
+        assert any(r.staff_no == "S000" and r.action == "register" and r.done in (2, 3) for r in screen.counts.rows)
+        assert f"完成服務 {totals.done} 件" in str(screen.query_one("#service-citizen").render())
         await pilot.press("f9")
         await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
         printed = query_audit(app.hw.store, action="daily_summary_print", limit=1)[0]
-        assert printed.detail["day"] == "2026-11-21" and printed.detail["total"] == 32
+        assert printed.detail["day"] == "2026-11-21" and printed.detail["total"] == totals.done

@@ -75,8 +75,7 @@ def every_receipt() -> list[Receipt]:
         virtual_card_revoked_receipt(HEADER, CITIZEN, CARD, authorizations_cancelled=2),
         virtual_card_applied_receipt(HEADER, CITIZEN, CARD),
         authorization_cancelled_receipt(HEADER, CITIZEN, AUTH),
-        daily_summary_receipt(HEADER, date(2022, 5, 3), {"registration": 4, "device_code": 2},
-                              by_staff={"S0012": 6}, print_failures=1),
+        daily_summary_receipt(HEADER, date(2022, 5, 3), [("S0012 臨櫃註冊", "4／0／0／0")], print_failures=1),
     ]
 
 
@@ -147,14 +146,11 @@ def test_authorization_receipt_masks_the_grantee_and_shows_the_roc_range() -> No
     assert lines["授權期間"] == "民國111年05月01日 ～ 民國111年12月31日"
 
 
-def test_daily_summary_totals_and_names_services() -> None:
-    counts = {"registration": 4, "device_code": 2, "其他": 1}
-    values = dict(daily_summary_receipt(HEADER, date(2022, 5, 3), counts).lines)
-    assert values["健保卡網路服務臨櫃註冊"] == "4 件"
-    assert values["行動裝置認證碼"] == "2 件"
-    assert values["其他"] == "1 件"
-    assert values["合計"] == "7 件"
-    assert values["統計日期"] == "民國111年05月03日"
+def test_daily_summary_prints_the_rows_it_is_given_in_order() -> None:
+    rows = [("人員 作業", "完成／拒絕／失敗／查詢"), ("S001 臨櫃註冊", "4／1／0／0"), ("服務合計", "4／1／0／0")]
+    receipt = daily_summary_receipt(HEADER, date(2022, 5, 3), rows, print_failures=2)
+    assert receipt.lines == (("統計日期", "民國111年05月03日"), *rows, ("列印失敗", "2 件"))
+    assert "主管核閱簽章：＿＿＿＿＿＿＿＿" in receipt.notes
 
 
 # --- consistency (issue 12 item 18) -----------------------------------------------------------

@@ -89,9 +89,9 @@ def test_daily_counts_per_staff_and_action_for_one_taipei_day(store: Store) -> N
         append_audit(store, at=at, staff_no=staff_no, role="clerk", counter="01", action=action, subject="",
                      outcome="ok")
     counts = daily_counts(store, day)
-    assert counts.rows == (("S001", "register", 2), ("S002", "register", 1), ("S002", "unlock", 1))
-    assert counts.by_staff == {"S001": 2, "S002": 2} and counts.total == 4
-    assert list(counts.by_action) == ["register", "unlock"]
+    assert [(r.staff_no, r.action, r.done) for r in counts.rows] == [
+        ("S001", "register", 2), ("S002", "register", 1), ("S002", "unlock", 1)]
+    assert (counts.staff_total("S001").done, counts.staff_total("S002").done, counts.total) == (2, 2, 4)
     assert daily_counts(store, date(2026, 11, 19)).total == 0
 
 
@@ -103,7 +103,7 @@ def test_printed_summary_carries_the_chain_anchor(store: Store) -> None:
     supervisor.print_daily_summary(ctx, NOW.date())
     [job] = queued_jobs(store)
     assert job.staff_no == "S900" and job.preview_text is not None
-    assert f"#1 {head_before.hash[:16]}" in job.preview_text and "1 件" in job.preview_text
+    assert f"#1 {head_before.hash[:16]}" in job.preview_text and "S001 臨櫃註冊：1／0／0／0" in job.preview_text
     entry = query_audit(store, action="daily_summary_print", limit=1)[0]
     assert entry.detail == {"day": "2026-11-22", "total": 1, "anchor_seq": 1}
 
