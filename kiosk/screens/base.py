@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Label
 
@@ -53,7 +53,8 @@ class ServiceScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        with Vertical(id="service-frame"):
+        # Scrolls when the body is taller than the terminal (80×24): focusing a field scrolls it into view.
+        with VerticalScroll(id="service-frame"):
             yield Label(id="service-title", classes="section-title")
             yield Label(id="service-citizen", classes="hint")
             yield from self.compose_body()
