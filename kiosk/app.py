@@ -67,6 +67,9 @@ class Hardware:
 class KioskApp(App[int]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # Classes on every screen by terminal size, for app.tcss: 80×24 consoles get a compact layout.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("f1", "help", show=False),
         Binding("ctrl+t", "toggle_language", show=False, priority=True),

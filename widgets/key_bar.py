@@ -25,8 +25,14 @@ class KeyBar(Widget):
     keys: reactive[tuple[tuple[str, str], ...]] = reactive((), layout=False)
 
     def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for key, label in self.keys:
-            text.append(f" {key_display(key)} ", style="bold reverse")
-            text.append(f" {label}  ")
+        # On a narrow terminal (80 columns) the spacing tightens before any label would be cut.
+        width = self.content_size.width or 10_000
+        for key_pad, gap in ((" ", "  "), ("", " ")):
+            text = Text(no_wrap=True, overflow="ellipsis")
+            for key, label in self.keys:
+                text.append(f"{key_pad}{key_display(key)}{key_pad}", style="bold reverse")
+                text.append(f" {label}{gap}")
+            text.rstrip()
+            if text.cell_len <= width:
+                break
         return text

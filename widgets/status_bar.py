@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -27,19 +28,18 @@ class StatusInfo:
 
 
 class StatusBar(Widget):
+    """One line when it fits; on a narrow terminal (80 columns) the separators tighten and the parts
+    wrap onto a second line, whole, instead of being cut at the right edge."""
+
     DEFAULT_CSS = """
-    StatusBar { dock: bottom; height: 1; background: $panel; color: $text; padding: 0 1; margin-bottom: 1; }
+    StatusBar { dock: bottom; height: auto; background: $panel; color: $text; padding: 0 1; margin-bottom: 1; }
     """
 
-    info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)
+    info: reactive[StatusInfo] = reactive(StatusInfo, layout=True)
 
-    def render(self) -> Text:
+    def _segments(self) -> list[Text]:
         i = self.info
         staff_l, counter_l, reader_l, printer_l, db_l = i.labels
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if i.demo:
-            text.append(f" {i.demo} ", style="bold black on yellow")
-            text.append("  ")
         parts = [
             (staff_l, i.staff, True),
             (counter_l, i.counter, True),
@@ -47,11 +47,42 @@ class StatusBar(Widget):
             (printer_l, i.printer, i.printer_ok),
             (db_l, i.database, True),
         ]
-        for n, (label, value, ok) in enumerate(parts):
-            if n:
-                text.append("  │  ", style="dim")
-            text.append(f"{label} ", style="dim")
+        segments = []
+        for label, value, ok in parts:
+            segment = Text(f"{label} ", style="dim")
             # Values may come from a card, a config file or a staff record typed anywhere: plain text,
             # never markup, and no control character that would reach the terminal.
-            text.append(printable(value), style="bold" if ok else "bold red")
-        return text
+            segment.append(printable(value), style="bold" if ok else "bold red")
+            segments.append(segment)
+        return segments
+
+    def _lines(self, width: int) -> list[Text]:
+        badge = Text(f" {self.info.demo} ", style="bold black on yellow") if self.info.demo else None
+        segments = self._segments()
+        for separator in ("  │  ", " │ "):
+            line = Text(no_wrap=True, overflow="ellipsis")
+            if badge:
+                line.append_text(badge)
+                line.append("  ")
+            line.append_text(Text(separator, style="dim").join(segments))
+            if line.cell_len <= width:
+                return [line]
+        items = [badge, *segments] if badge else segments
+        lines: list[Text] = []
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for n, item in enumerate(items):
+            gap = "  " if badge is not None and n == 1 else " │ "
+            if n and line.cell_len + len(gap) + item.cell_len > width:
+                lines.append(line)
+                line = Text(no_wrap=True, overflow="ellipsis")
+            elif n:
+                line.append(gap, style="dim")
+            line.append_text(item)
+        lines.append(line)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Text:
+        return Text("\n", no_wrap=True, overflow="ellipsis").join(self._lines(self.content_size.width or 10_000))

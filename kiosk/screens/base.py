@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Label
 
@@ -45,7 +45,11 @@ def unexpected(service_id: str, exc: Exception) -> KioskError:
 
 class ServiceScreen(Screen[None]):
     SERVICE_ID: ClassVar[str] = ""
-    BINDINGS = [Binding("escape", "back", show=False)]
+    BINDINGS = [
+        Binding("escape", "back", show=False),
+        Binding("pageup", "scroll_frame(-1)", show=False),
+        Binding("pagedown", "scroll_frame(1)", show=False),
+    ]
 
     @property
     def kiosk(self) -> KioskApp:
@@ -53,7 +57,9 @@ class ServiceScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        with Vertical(id="service-frame"):
+        # Scrolls when the body is taller than the terminal (80×24): focusing a field scrolls it into view.
+        # Not focusable itself: the first field (or table) still gets the focus; PageUp/PageDown scroll.
+        with VerticalScroll(id="service-frame", can_focus=False):
             yield Label(id="service-title", classes="section-title")
             yield Label(id="service-citizen", classes="hint")
             yield from self.compose_body()
@@ -102,6 +108,14 @@ class ServiceScreen(Screen[None]):
 
     def show_error(self, error: KioskError) -> None:
         self.show_message(error.text(get_locale()), error=True)
+
+    def action_scroll_frame(self, direction: int) -> None:
+        """Scroll a body taller than the terminal (80×24) a page at a time."""
+        frame = self.query_one("#service-frame", VerticalScroll)
+        if direction < 0:
+            frame.scroll_page_up()
+        else:
+            frame.scroll_page_down()
 
     def action_back(self) -> None:
         self.app.pop_screen()

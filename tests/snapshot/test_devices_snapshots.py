@@ -13,7 +13,7 @@ import pytest
 from data.demo import DEMO_CITIZENS
 from kiosk.core import codes as code_rules
 from kiosk.reader.simulated import VirtualNhiCard
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import sign_in, wait_until
 
 BY_ID = {c.national_id: c for c in DEMO_CITIZENS}
 FIXED_CODE = "R17b63g9"  # the seed's example
@@ -44,32 +44,32 @@ def _open(key: str, national_id: str = "F223456786", *then: str):  # type: ignor
     return before
 
 
-def test_devices_zh(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=_open("f8"))
+def test_devices_zh(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_open("f8"))
 
 
-def test_devices_en(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(locale="en"), terminal_size=TERMINAL, run_before=_open("f8"))
+def test_devices_en(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=_open("f8"))
 
 
-def test_devices_confirm_unbind(snap_compare, make_kiosk):
+def test_devices_confirm_unbind(snap_compare, make_kiosk, size):
     before = _open("f8", "F223456786", "down", "u")
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=before)
 
 
-def test_device_code_zh(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=_open("f9"))
+def test_device_code_zh(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_open("f9"))
 
 
-def test_device_code_en(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(locale="en"), terminal_size=TERMINAL, run_before=_open("f9"))
+def test_device_code_en(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=_open("f9"))
 
 
-def test_device_code_refused_locked(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=_open("f9", "B120000008"))
+def test_device_code_refused_locked(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_open("f9", "B120000008"))
 
 
-def test_device_code_cleared(snap_compare, make_kiosk):
+def test_device_code_cleared(snap_compare, make_kiosk, size):
     app = make_kiosk()
     app.config = replace(app.config, rules=replace(app.config.rules, code_display_seconds=1))
     inner = _open("f9")
@@ -80,4 +80,4 @@ def test_device_code_cleared(snap_compare, make_kiosk):
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=before)

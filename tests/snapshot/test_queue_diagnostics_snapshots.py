@@ -9,10 +9,10 @@ from kiosk.screens.diagnostics import DiagnosticsScreen
 from kiosk.screens.print_queue import PrintQueueScreen
 from printing.port import CapturePrinter
 from printing.receipt import ReceiptHeader, password_reset_receipt
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import sign_in, wait_until
 
 
-def test_print_queue_with_preview(snap_compare, make_kiosk):
+def test_print_queue_with_preview(snap_compare, make_kiosk, size):
     printer = CapturePrinter()
     printer.fail_with = PrinterError("印表機沒有回應", "請確認電源後按 重印", message_en="The printer does not answer.")
     app = make_kiosk(printer=printer)
@@ -28,10 +28,10 @@ def test_print_queue_with_preview(snap_compare, make_kiosk):
         app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=before)
 
 
-def test_diagnostics_after_a_read(snap_compare, make_kiosk):
+def test_diagnostics_after_a_read(snap_compare, make_kiosk, size):
     app = make_kiosk()
 
     async def before(pilot):  # type: ignore[no-untyped-def]
@@ -46,4 +46,4 @@ def test_diagnostics_after_a_read(snap_compare, make_kiosk):
         app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=before)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import sign_in, wait_until
 from tests.pilot.test_supervisor import seed
 
 
@@ -32,12 +32,12 @@ def _seeded(make_kiosk, **kw):  # type: ignore[no-untyped-def]
     return app
 
 
-def test_viewer_first_page(snap_compare, make_kiosk):
+def test_viewer_first_page(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _viewer(pilot)
         await _settle(pilot)
 
-    assert snap_compare(_seeded(make_kiosk), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(_seeded(make_kiosk), terminal_size=size, run_before=before)
 
 
 def _filtered(pilot):  # type: ignore[no-untyped-def]
@@ -54,23 +54,23 @@ def _filtered(pilot):  # type: ignore[no-untyped-def]
     return apply()
 
 
-def test_viewer_filtered_with_detail(snap_compare, make_kiosk):
+def test_viewer_filtered_with_detail(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _viewer(pilot)
         await _filtered(pilot)
 
-    assert snap_compare(_seeded(make_kiosk), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(_seeded(make_kiosk), terminal_size=size, run_before=before)
 
 
-def test_viewer_filtered_with_detail_en(snap_compare, make_kiosk):
+def test_viewer_filtered_with_detail_en(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _viewer(pilot)
         await _filtered(pilot)
 
-    assert snap_compare(_seeded(make_kiosk, locale="en"), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(_seeded(make_kiosk, locale="en"), terminal_size=size, run_before=before)
 
 
-def test_viewer_broken_chain(snap_compare, make_kiosk, db_path):
+def test_viewer_broken_chain(snap_compare, make_kiosk, db_path, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _viewer(pilot)
         conn = sqlite3.connect(db_path, isolation_level=None)
@@ -81,10 +81,10 @@ def test_viewer_broken_chain(snap_compare, make_kiosk, db_path):
         await wait_until(pilot, lambda: pilot.app.screen.entries and pilot.app.screen.entries[0].seq == 33)
         await _settle(pilot)
 
-    assert snap_compare(_seeded(make_kiosk), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(_seeded(make_kiosk), terminal_size=size, run_before=before)
 
 
-def test_daily_summary(snap_compare, make_kiosk):
+def test_daily_summary(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _viewer(pilot)
         await pilot.press("f6")
@@ -94,7 +94,7 @@ def test_daily_summary(snap_compare, make_kiosk):
         await wait_until(pilot, lambda: pilot.app.screen.counts.day.day == 21)
         await _settle(pilot)
 
-    assert snap_compare(_seeded(make_kiosk), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(_seeded(make_kiosk), terminal_size=size, run_before=before)
 
 
 def _staff(locale: str, form: bool):  # type: ignore[no-untyped-def]
@@ -113,13 +113,17 @@ def _staff(locale: str, form: bool):  # type: ignore[no-untyped-def]
     return before
 
 
-def test_staff_admin(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=_staff("zh_TW", False))
+def test_staff_admin(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_staff("zh_TW", False))
 
 
-def test_staff_admin_en(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(locale="en"), terminal_size=TERMINAL, run_before=_staff("en", False))
+def test_staff_admin_en(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=_staff("en", False))
 
 
-def test_staff_admin_add_form(snap_compare, make_kiosk):
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=_staff("zh_TW", True))
+def test_staff_admin_add_form(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_staff("zh_TW", True))
+
+
+def test_staff_admin_add_form_en(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=_staff("en", True))

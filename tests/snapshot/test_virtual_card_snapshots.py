@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from data.demo import DEMO_CITIZENS
 from kiosk.reader.simulated import VirtualNhiCard
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import sign_in, wait_until
 
 LIN = DEMO_CITIZENS[1]  # F223456786: approved card, authorizations
 
@@ -45,23 +45,23 @@ async def _open(pilot, key: str = "f10"):  # type: ignore[no-untyped-def]
     await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
 
 
-def test_status_zh(snap_compare, make_kiosk):
+def test_status_zh(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _open(pilot)
         await _settle(pilot)
 
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=before)
 
 
-def test_status_en(snap_compare, make_kiosk):
+def test_status_en(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _open(pilot)
         await _settle(pilot)
 
-    assert snap_compare(make_kiosk(locale="en"), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=before)
 
 
-def test_revoke_confirm(snap_compare, make_kiosk):
+def test_revoke_confirm(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         from kiosk.screens.confirm import ConfirmScreen
 
@@ -71,10 +71,10 @@ def test_revoke_confirm(snap_compare, make_kiosk):
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
         await _settle(pilot)
 
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=before)
 
 
-def test_photo_preview(snap_compare, make_kiosk, tmp_path):
+def test_photo_preview(snap_compare, make_kiosk, tmp_path, size):
     photo = _portrait(tmp_path / "portrait.jpg")
 
     async def before(pilot):  # type: ignore[no-untyped-def]
@@ -86,12 +86,40 @@ def test_photo_preview(snap_compare, make_kiosk, tmp_path):
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "step", "") == "step-preview")
         await _settle(pilot)
 
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=before)
 
 
-def test_authorizations_list(snap_compare, make_kiosk):
+def test_authorizations_list(snap_compare, make_kiosk, size):
     async def before(pilot):  # type: ignore[no-untyped-def]
         await _open(pilot, "f11")
         await _settle(pilot)
 
-    assert snap_compare(make_kiosk(), terminal_size=TERMINAL, run_before=before)
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=before)
+
+
+def _photo_source(locale: str):  # type: ignore[no-untyped-def]
+    async def before(pilot):  # type: ignore[no-untyped-def]
+        await _open(pilot)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: pilot.app.screen.query("#photo-path"))
+        # A fixed path, so the snapshot does not depend on where the test runs.
+        pilot.app.screen.query_one("#photo-path", Input).value = "/home/counter01/camera/2026-11-22"
+        await _settle(pilot)
+
+    return before
+
+
+def test_photo_source_zh(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_photo_source("zh_TW"))
+
+
+def test_photo_source_en(snap_compare, make_kiosk, size):
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=_photo_source("en"))
+
+
+def test_authorizations_list_en(snap_compare, make_kiosk, size):
+    async def before(pilot):  # type: ignore[no-untyped-def]
+        await _open(pilot, "f11")
+        await _settle(pilot)
+
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=before)

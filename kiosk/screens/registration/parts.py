@@ -49,7 +49,7 @@ def step_line(current: str) -> Text:
     position = STEPS.index(current)
     for index, step in enumerate(STEPS[:4]):
         if index:
-            text.append("  ›  ", style="dim")
+            text.append(" › ", style="dim")
         mark = "✔" if index < position else "①②③④"[index]
         style = "bold reverse" if index == position else ("" if index < position else "dim")
         text.append(f" {mark} {t('register.step_' + step)} ", style=style)
