@@ -417,8 +417,11 @@ STRINGS: dict[str, str] = {
     "devices.col_state": "State",
     "devices.enabled": "enabled",
     "devices.disabled": "disabled",
-    "devices.confirm_unbind": "Unbind “{name}”?\nIt leaves the list; using it again needs\n"
+    "devices.unbound": "unbound ({at})",
+    "devices.confirm_unbind": "Unbind “{name}”?\nIt stays listed as unbound; using it again needs\n"
                               "a new device verification code.\n(Y yes / N no)",
+    "devices.already_unbound": "“{name}” was unbound and cannot be changed; to use it again, bind it anew "
+                               "with a device verification code",
     "devices.done_enabled": "Enabled “{name}”",
     "devices.done_disabled": "Disabled “{name}”",
     "devices.done_unbound": "Unbound “{name}”",

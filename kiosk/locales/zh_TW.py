@@ -418,8 +418,10 @@ STRINGS: dict[str, str] = {
     "devices.col_state": "狀態",
     "devices.enabled": "啟用",
     "devices.disabled": "停用",
-    "devices.confirm_unbind": "確定要解除綁定「{name}」？\n解除後此裝置將自清單移除，\n"
+    "devices.unbound": "已解除綁定（{at}）",
+    "devices.confirm_unbind": "確定要解除綁定「{name}」？\n解除後此裝置無法再使用（清單仍保留紀錄），\n"
                               "如需再使用，須重新產生裝置認證碼認證。\n(Y 確定 / N 取消)",
+    "devices.already_unbound": "「{name}」已解除綁定，無法變更；如需再使用，請以裝置認證碼重新綁定",
     "devices.done_enabled": "已啟用「{name}」",
     "devices.done_disabled": "已停用「{name}」",
     "devices.done_unbound": "已解除綁定「{name}」",
