@@ -19,9 +19,16 @@ from kiosk import i18n
 from kiosk.config import Config
 from kiosk.core.clock import Clock
 from kiosk.core.display import printable
-from kiosk.core.errors import CardError, KioskError
+from kiosk.core.errors import CardError, KioskError, ReaderUnavailable
 from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
-from kiosk.reader.port import CardReader, EventKind, ReaderEvent, ReaderState
+from kiosk.reader.port import (
+    CardReader,
+    CardRemoved,
+    EventKind,
+    ReaderEvent,
+    ReaderState,
+    card_removed_during_read,
+)
 from printing.port import PrinterState, ReceiptPrinter
 from widgets.status_bar import StatusInfo
 
@@ -154,11 +161,23 @@ class KioskApp(App[int]):
         if event.kind is EventKind.INSERTED:
             self._start_read()
         elif event.kind is EventKind.REMOVED or event.state is not ReaderState.CARD_PRESENT:
-            self.card = CardState()
+            self._card_gone(event)
         self._update_status()
 
+    def _card_gone(self, event: ReaderEvent) -> None:
+        """The card left (or the reader or service did). A card pulled while its read was under way
+        says so, whichever came first, the read's failure or this event; a read still running is
+        forgotten, so its late answer never shows a card that is no longer there."""
+        in_flight = self._read_pending is not None
+        self._read_pending = None
+        self._read_finished()
+        kept = self.card.error if isinstance(self.card.error, CardRemoved | ReaderUnavailable) else None
+        if event.kind is EventKind.REMOVED and in_flight:
+            kept = card_removed_during_read()
+        self.card = CardState(error=kept)
+
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
-    def read_card(self) -> None:
+    def read_card(self, seq: int = 0) -> None:
         from kiosk.reader.service import read_card_with_timeout
 
         try:
@@ -169,10 +188,10 @@ class KioskApp(App[int]):
             account = (accounts_repo.get_account(self.hw.store, result.record.national_id)
                        if result.record.id_valid else None)
         except KioskError as exc:
-            self.post_message(CardReadFailed(exc))
+            self.post_message(CardReadFailed(exc, seq))
             return
         state = None if not result.record.id_valid else account.state.value if account else "unregistered"
-        self.post_message(CardRead(result, state))
+        self.post_message(CardRead(result, state, seq))
 
     def _read_finished(self) -> None:
         if self._reading_timer is not None:
@@ -180,10 +199,16 @@ class KioskApp(App[int]):
             self._reading_timer = None
 
     def on_card_read(self, message: CardRead) -> None:
+        if message.seq != self._read_pending:
+            return  # overtaken: the card was pulled or replaced while this read ran
+        self._read_pending = None
         self._read_finished()
         self.card = CardState(result=message.result, account_state=message.account_state)
 
     def on_card_read_failed(self, message: CardReadFailed) -> None:
+        if message.seq != self._read_pending:
+            return
+        self._read_pending = None
         self._read_finished()
         error = message.error
         if not isinstance(error, CardError):
@@ -195,6 +220,8 @@ class KioskApp(App[int]):
             self._start_read()
 
     _reading_timer: Timer | None = None
+    _read_seq = 0
+    _read_pending: int | None = None  # the seq of the read under way, None when none is
 
     def _start_read(self) -> None:
         # A healthy read takes a few ms: showing "reading…" first would cost a whole extra frame
@@ -203,7 +230,9 @@ class KioskApp(App[int]):
         if self._reading_timer is not None:
             self._reading_timer.stop()
         self._reading_timer = self.set_timer(0.15, self._show_reading)
-        self.read_card()
+        self._read_seq += 1
+        self._read_pending = self._read_seq
+        self.read_card(self._read_seq)
 
     def _show_reading(self) -> None:
         if self.card.result is None and self.card.error is None:

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.core.errors import CardError, ReaderUnavailable
 from kiosk.reader.nhi import READ_BASIC, SELECT_NHI, build_basic_data
-from kiosk.reader.port import CardConnection, EventKind, ReaderEvent, ReaderState, Response
+from kiosk.reader.port import (
+    CardConnection,
+    EventKind,
+    ReaderEvent,
+    ReaderState,
+    Response,
+    card_removed_during_read,
+)
 
 if TYPE_CHECKING:
     from kiosk.core.models import Citizen
@@ -324,11 +331,7 @@ class SimulatedReader:
     def _check_present(self, generation: int) -> None:
         with self._lock:
             if self._card is None or self._generation != generation:
-                raise CardError(
-                    "讀卡中卡片被取出", "請重新插入健保卡，讀取完成前請勿取出",
-                    message_en="The card was removed during the read.",
-                    action_en="Insert the NHI card again and leave it in until the read finishes.",
-                )
+                raise card_removed_during_read()
 
     def _drop_card_locked(self) -> None:
         assert self._card is not None
