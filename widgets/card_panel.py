@@ -29,7 +29,9 @@ class CardPanel(Widget):
     CardPanel.-empty { border: round $panel-lighten-2; }
     """
 
-    card: reactive[CardDisplay | None] = reactive(None)
+    # layout=True: a card with warnings needs more lines; without it the panel kept its old height
+    # and the ⚠ line showed only after a terminal resize.
+    card: reactive[CardDisplay | None] = reactive(None, layout=True)
 
     def watch_card(self, card: CardDisplay | None) -> None:
         self.border_title = card.title if card else ""

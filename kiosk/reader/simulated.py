@@ -94,12 +94,14 @@ class VirtualNhiCard:
         issue: date = DEFAULT_ISSUE,
         *,
         card_number: str | None = None,
+        name: bytes | None = None,
         **knobs: Any,
     ) -> VirtualNhiCard:
-        """The card a citizen would carry. Missing card number or sex are derived from the ID."""
+        """The card a citizen would carry. Missing card number or sex are derived from the ID;
+        ``name`` gives the name field's raw bytes (an undecodable name) instead of the citizen's."""
         record = build_basic_data(
             card_number or citizen.card_number or _card_number_for(citizen.national_id),
-            citizen.name,
+            citizen.name if name is None else name,
             citizen.national_id,
             citizen.birth_date,
             citizen.sex or _sex_from_id(citizen.national_id),
