@@ -12,9 +12,20 @@ from dataclasses import dataclass
 from kiosk.core.display import is_unsafe
 from kiosk.core.errors import ValidationError
 from kiosk.core.ids import is_valid_id, validate_national_id
+from kiosk.core.masking import mask_name
 
 NAME_MAX = 40  # a resident certificate may carry a long romanised name
 UNREADABLE = "\ufffd"
+
+
+def mask_card_name(name: str) -> str:
+    """The name masked as everywhere (``周○○萍``), but with the characters the card could not give
+    still shown as \ufffd (``周��萍``): the clerk must see what needs correcting, not a clean mask."""
+    text = name.replace("\x00", "").strip()
+    masked = mask_name(text)
+    if UNREADABLE not in text or len(masked) != len(text):
+        return masked
+    return "".join(UNREADABLE if ch == UNREADABLE else m for ch, m in zip(text, masked, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +77,7 @@ def correct(card_id: str, card_name: str, *, national_id: str, name: str,
         if new_name != card_name:
             fields.append("name")
     elif name_suspect or UNREADABLE in card_name:
-        raise _name_error("卡上姓名無法辨識，請依身分證明文件輸入姓名",
-                          "The name on the card cannot be read; type it from the identity document.")
+        raise _name_error("卡上姓名無法辨識", "The name on the card cannot be read.")
     if not fields:
         raise ValidationError("national_id", "沒有需要更正的資料", "請輸入與卡片不同的姓名或身分證號",
                               message_en="Nothing to correct.",

@@ -292,7 +292,7 @@ STRINGS: dict[str, str] = {
     "card.name_suspect": "The name has characters that could not be read; correct it from the ID document",
     "card.id_invalid": "The ID number fails its checksum; correct it from the ID document before any service",
     "card.key_correct": "Correct card data",
-    "card.corrected": " (corrected from the document)",
+    "card.corrected": " (corrected)",
     "card.on_card_name": "Name on card",
     "card.on_card_id": "ID on card",
     "fix.title": "Correct the card's data from the identity document",

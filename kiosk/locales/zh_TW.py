@@ -293,7 +293,7 @@ STRINGS: dict[str, str] = {
     "card.name_suspect": "姓名含無法辨識的字，請依身分證明文件更正",
     "card.id_invalid": "身分證號檢查碼錯誤，請依身分證明文件更正後才能辦理",
     "card.key_correct": "更正卡片資料",
-    "card.corrected": "（已依證件更正）",
+    "card.corrected": "（已更正）",
     "card.on_card_name": "卡上姓名",
     "card.on_card_id": "卡上身分證號",
     "fix.title": "依身分證明文件更正卡片資料",

@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
+from kiosk.core.correction import mask_card_name
 from kiosk.core.display import printable
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.masking import mask_id, mask_name
@@ -82,7 +83,7 @@ class CardCorrectionScreen(ServiceScreen):
             table.add_row(t("fix.on_card"), Text(t("fix.no_card")))
         else:
             # The name as read, � and all (masked like the panel), so the clerk sees what is wrong.
-            name = Text(mask_name(record.name))
+            name = Text(mask_card_name(record.name))
             if record.name_suspect:
                 name.append(f"  ⚠ {t('card.name_suspect')}", style="bold yellow")
             nid = Text(mask_id(record.national_id))

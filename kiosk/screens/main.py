@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Label
 
+from kiosk.core.correction import mask_card_name
 from kiosk.core.masking import mask_card_number, mask_id, mask_name
 from kiosk.core.permissions import allowed
 from kiosk.core.rocdate import format_roc_long_date
@@ -46,7 +47,7 @@ def card_display(card: CardState) -> CardDisplay:
     corrected = t("card.corrected")
     rows = [
         (t("card.name"), mask_name(fix.name) + (corrected if "name" in fix.fields else "") if fix
-         else mask_name(rec.name)),
+         else mask_card_name(rec.name)),
         (t("card.id"), mask_id(fix.national_id) + (corrected if "national_id" in fix.fields else "") if fix
          else mask_id(rec.national_id)),
         (t("card.card_no"), mask_card_number(rec.card_number)),
@@ -56,7 +57,7 @@ def card_display(card: CardState) -> CardDisplay:
     ]
     if fix is not None:  # the card's own values, kept beside the corrected ones
         if "name" in fix.fields:
-            rows.append((t("card.on_card_name"), mask_name(fix.card_name)))
+            rows.append((t("card.on_card_name"), mask_card_name(fix.card_name)))
         if "national_id" in fix.fields:
             rows.append((t("card.on_card_id"), mask_id(fix.card_id)))
     if card.account_state:

@@ -5,6 +5,8 @@ corrected identity."""
 
 from __future__ import annotations
 
+from textual.geometry import Region
+
 from data.audit import query_audit, verify_chain
 from data.demo import DEMO_BAD_ID_CARD, DEMO_BAD_NAME_CARD, demo_card
 from kiosk.screens.main import MainScreen
@@ -16,7 +18,8 @@ CORRECT_ID = "C120000009"  # what the bad-ID card's holder's document says
 
 
 def _lines(widget) -> list[str]:  # type: ignore[no-untyped-def]
-    return ["".join(s.text for s in line).rstrip() for line in widget.render_lines(widget.size.region)]
+    region = Region(0, 0, *widget.outer_size)  # border included: every line the terminal shows
+    return ["".join(s.text for s in line).rstrip() for line in widget.render_lines(region)]
 
 
 async def _insert(pilot, citizen) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +36,10 @@ async def test_unreadable_name_warning_is_visible_at_once(make_kiosk):
         await _insert(pilot, DEMO_BAD_NAME_CARD)
         panel = app.screen.query_one(CardPanel)
         await wait_until(pilot, lambda: any("⚠" in line for line in _lines(panel)))
-        assert panel.size.height >= len(panel.card.rows) + len(panel.card.warnings)
+        # The whole warning, wrapped, inside the border: nothing cut until a resize.
+        shown = "".join(line.strip("│ ").replace(" ", "") for line in _lines(panel))
+        assert "請依身分證明文件更正" in shown
+        assert _lines(panel)[-1].startswith("╰")
         keys = dict(app.screen.query_one(KeyBar).keys)
         assert "ctrl+k" in keys
 

@@ -45,3 +45,11 @@ def test_the_service_audits_masked(service_ctx) -> None:  # type: ignore[no-unty
     assert "C120000009" not in text and "C120000008" not in text and "000012345678" not in text
     assert "王大明" not in text and "王小明" not in text
     assert entry.detail["fields"] == ["national_id", "name"]
+
+
+def test_a_masked_card_name_still_shows_what_could_not_be_read() -> None:
+    from kiosk.core.correction import mask_card_name
+
+    assert mask_card_name("周\ufffd\ufffd萍") == "周\ufffd\ufffd萍"
+    assert mask_card_name("周大美萍") == "周○○萍"
+    assert mask_card_name("周\ufffd美萍") == "周\ufffd○萍"
