@@ -31,10 +31,12 @@ class CardCorrectionScreen(ServiceScreen):
     CardCorrectionScreen #correction-hint { width: 1fr; color: $text-muted; }
     CardCorrectionScreen #correction-card { height: auto; margin: 1 0 0 0; }
     CardCorrectionScreen .field-label { margin-top: 0; }
-    CardCorrectionScreen Input { width: 60; }
-    CardCorrectionScreen Input.bad { border: tall $error; }
-    CardCorrectionScreen #correction-message { width: 1fr; margin-top: 1; }
-    CardCorrectionScreen #correction-message.error { color: $error; text-style: bold; }
+    /* One line per field: the whole form, its message and the focused field fit 80x24. */
+    CardCorrectionScreen Input { width: 60; height: 1; border: none; padding: 0 1; background: $boost; }
+    CardCorrectionScreen Input:focus { border: none; background: $primary 30%; }
+    CardCorrectionScreen Input.bad, CardCorrectionScreen Input.bad:focus { border: none; background: $error 30%; }
+    CardCorrectionScreen #correction-message { width: 1fr; height: auto; }
+    CardCorrectionScreen #correction-message.error { color: $error; text-style: bold; margin: 0; }
     """
 
     def __init__(self) -> None:
@@ -45,11 +47,12 @@ class CardCorrectionScreen(ServiceScreen):
     def compose_body(self) -> ComposeResult:
         yield Label(id="correction-hint")
         yield Static(id="correction-card")
+        # Above the fields: at 80x24 a line below them would be off the screen.
+        yield Label(id="correction-message")
         yield Label(id="name-label", classes="field-label")
         yield Input(id="correction-name", max_length=40)
         yield Label(id="id-label", classes="field-label")
         yield Input(id="correction-id", max_length=10)
-        yield Label(id="correction-message")
 
     def on_mount(self) -> None:
         record = self._record()
@@ -78,19 +81,17 @@ class CardCorrectionScreen(ServiceScreen):
         record = self._record()
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")
         if record is None:
             table.add_row(t("fix.on_card"), Text(t("fix.no_card")))
         else:
             # The name as read, � and all (masked like the panel), so the clerk sees what is wrong.
-            name = Text(mask_card_name(record.name))
-            if record.name_suspect:
-                name.append(f"  ⚠ {t('card.name_suspect')}", style="bold yellow")
-            nid = Text(mask_id(record.national_id))
-            if not record.id_valid:
-                nid.append(f"  ⚠ {t('card.id_invalid')}", style="bold yellow")
-            table.add_row(t("card.on_card_name"), name)
-            table.add_row(t("card.on_card_id"), nid)
+            table.add_row(t("card.on_card_name"), Text(mask_card_name(record.name)))
+            table.add_row(t("card.on_card_id"), Text(mask_id(record.national_id)))
+            for problem, key in ((record.name_suspect, "card.name_suspect"),
+                                 (not record.id_valid, "card.id_invalid")):
+                if problem:
+                    table.add_row(Text("⚠", style="bold yellow"), Text(t(key), style="bold yellow"))
         self.query_one("#correction-card", Static).update(table)
 
     def _say(self, text: str | None = None) -> None:
