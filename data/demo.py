@@ -23,6 +23,24 @@ DEMO_CITIZENS: list[Citizen] = [
     Citizen("E123454323", "吳建宏", date(1983, 4, 2), "M", "000077778888"),  # batch-registered
 ]
 
+# Cards with the faults a counter meets (README: "Name shows � / ID checksum warning"), for the demo and
+# tests: the clerk corrects them from the identity document (Ctrl+K). Their holders are not seeded.
+DEMO_BAD_NAME_CARD = Citizen("N223456782", "周美萍", date(1990, 6, 15), "F", "000088889999")
+DEMO_BAD_ID_CARD = Citizen("C120000008", "陳志明", date(1979, 2, 14), "M", "000099990000")  # C120000009
+# The name as the chip holds it when it is not plain Big5: an in-house character (造字) reads as ��.
+DEMO_CARD_NAME_BYTES: dict[str, bytes] = {
+    DEMO_BAD_NAME_CARD.card_number or "": "周".encode("cp950") + b"\x81\x81" + "萍".encode("cp950"),
+}
+DEMO_PROBLEM_CARDS: list[Citizen] = [DEMO_BAD_NAME_CARD, DEMO_BAD_ID_CARD]
+
+
+def demo_card(citizen: Citizen):  # type: ignore[no-untyped-def]  # -> VirtualNhiCard
+    """The simulated card a demo citizen carries, with the raw name bytes of a problem card."""
+    from kiosk.reader.simulated import VirtualNhiCard
+
+    return VirtualNhiCard.from_citizen(citizen, name=DEMO_CARD_NAME_BYTES.get(citizen.card_number or ""))
+
+
 # (staff_no, name, role, PIN) — PINs printed in the README for training; hashed before storing.
 DEMO_STAFF: list[tuple[str, str, Role, str]] = [
     ("S001", "陳專員", Role.CLERK, "1234"),

@@ -2,7 +2,8 @@
 
 One ID may bind many devices but only one is enabled at a time; enabling one disables the others in
 the same transaction, and a partial unique index refuses any write that would leave two enabled.
-Unbinding keeps the row (with ``unbound_at``) for the record but hides it from the list.
+Unbinding keeps the row (with ``unbound_at``): seed 004's list records every device ever bound, so
+``device_history`` shows it with its state and when; ``list_devices`` gives the ones still bound.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def _binding(row: sqlite3.Row) -> DeviceBinding:
         bound_at=parse_ts(row["bound_at"]),
         last_used_at=parse_ts_or_none(row["last_used_at"]),
         enabled=bool(row["enabled"]),
+        unbound_at=parse_ts_or_none(row["unbound_at"]),
     )
 
 
@@ -39,8 +41,20 @@ def list_devices(store: Store, national_id: str) -> list[DeviceBinding]:
     return [_binding(r) for r in rows]
 
 
-def get_device(store: Store, binding_id: int) -> DeviceBinding | None:
-    row = store.one(f"SELECT {_COLUMNS} FROM devices WHERE id = ? AND unbound_at IS NULL", (binding_id,))
+def device_history(store: Store, national_id: str) -> list[DeviceBinding]:
+    """Every device ever bound to the ID (seed 004): the bound ones first, newest binding first,
+    then the unbound ones, most recently unbound first."""
+    rows = store.all(
+        f"SELECT {_COLUMNS} FROM devices WHERE national_id = ? "
+        "ORDER BY unbound_at IS NOT NULL, unbound_at DESC, bound_at DESC, id DESC",
+        (national_id,),
+    )
+    return [_binding(r) for r in rows]
+
+
+def get_device(store: Store, binding_id: int, *, include_unbound: bool = False) -> DeviceBinding | None:
+    where = "id = ?" if include_unbound else "id = ? AND unbound_at IS NULL"
+    row = store.one(f"SELECT {_COLUMNS} FROM devices WHERE {where}", (binding_id,))
     return None if row is None else _binding(row)
 
 
@@ -103,7 +117,7 @@ def disable_device(store: Store, binding_id: int) -> DeviceBinding:
 
 
 def unbind_device(store: Store, binding_id: int, *, now: datetime | None = None) -> DeviceBinding:
-    """Remove the device from the ID's list; returns the binding as it was."""
+    """Unbind the device (the row stays, with ``unbound_at``); returns the binding as it was."""
     with store.transaction():
         binding = _require(store, binding_id)
         store.execute(

@@ -18,14 +18,22 @@ from kiosk import i18n
 from kiosk.config import Config
 from kiosk.core.clock import Clock
 from kiosk.core.display import printable
-from kiosk.core.errors import CardError, KioskError
+from kiosk.core.errors import CardError, KioskError, ReaderUnavailable
 from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
-from kiosk.reader.port import CardReader, EventKind, ReaderEvent, ReaderState
+from kiosk.reader.port import (
+    CardReader,
+    CardRemoved,
+    EventKind,
+    ReaderEvent,
+    ReaderState,
+    card_removed_during_read,
+)
 from printing.port import PrinterState, ReceiptPrinter
 from widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
     from data.store import Store
+    from kiosk.core.correction import CardCorrection
     from kiosk.core.models import Citizen, Staff
     from kiosk.reader.service import ReadResult
     from kiosk.services.context import ServiceContext
@@ -41,6 +49,12 @@ class CardState:
     result: ReadResult | None = None
     account_state: str | None = None
     error: KioskError | None = None
+    correction: CardCorrection | None = None  # the name/ID the clerk corrected from the document
+
+    @property
+    def needs_correction(self) -> bool:
+        rec = self.result.record if self.result is not None else None
+        return rec is not None and self.correction is None and (rec.name_suspect or not rec.id_valid)
 
 
 @dataclass
@@ -156,11 +170,24 @@ class KioskApp(App[int]):
         if event.kind is EventKind.INSERTED:
             self._start_read()
         elif event.kind is EventKind.REMOVED or event.state is not ReaderState.CARD_PRESENT:
-            self.card = CardState()
+            self._card_gone(event)
         self._update_status()
 
+    def _card_gone(self, event: ReaderEvent) -> None:
+        """The card left (or the reader or service did). A card pulled while its read was under way
+        says so, whichever came first, the read's failure or this event; a read still running is
+        forgotten, so its late answer never shows a card that is no longer there."""
+        in_flight = self._read_pending is not None
+        self._read_pending = None
+        self._correction = None
+        self._read_finished()
+        kept = self.card.error if isinstance(self.card.error, CardRemoved | ReaderUnavailable) else None
+        if event.kind is EventKind.REMOVED and in_flight:
+            kept = card_removed_during_read()
+        self.card = CardState(error=kept)
+
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
-    def read_card(self) -> None:
+    def read_card(self, seq: int = 0) -> None:
         from kiosk.reader.service import read_card_with_timeout
 
         try:
@@ -168,13 +195,36 @@ class KioskApp(App[int]):
             # An ID failing its checksum is never looked up: no service until the clerk corrects it.
             from data import accounts as accounts_repo
 
-            account = (accounts_repo.get_account(self.hw.store, result.record.national_id)
-                       if result.record.id_valid else None)
+            correction = self._correction_for(result)
+            national_id = correction.national_id if correction else result.record.national_id
+            valid = correction is not None or result.record.id_valid
+            account = accounts_repo.get_account(self.hw.store, national_id) if valid else None
         except KioskError as exc:
-            self.post_message(CardReadFailed(exc))
+            self.post_message(CardReadFailed(exc, seq))
             return
-        state = None if not result.record.id_valid else account.state.value if account else "unregistered"
-        self.post_message(CardRead(result, state))
+        state = None if not valid else account.state.value if account else "unregistered"
+        self.post_message(CardRead(result, state, seq))
+
+    # The clerk's correction of the card in the reader: kept while that card stays in (a re-read after
+    # a service keeps it), forgotten when it leaves or the clerk signs out.
+    _correction: tuple[str, CardCorrection] | None = None
+
+    def _correction_for(self, result: ReadResult) -> CardCorrection | None:
+        kept = self._correction
+        rec = result.record
+        if kept is None:
+            return None
+        card_number, correction = kept
+        same = (card_number, correction.card_id, correction.card_name) == (rec.card_number, rec.national_id, rec.name)
+        return correction if same else None
+
+    def apply_correction(self, correction: CardCorrection, account_state: str) -> None:
+        """Serve the corrected identity for the card in the reader (already checked and audited)."""
+        result = self.card.result
+        if result is None:
+            return
+        self._correction = (result.record.card_number, correction)
+        self.card = CardState(result=result, account_state=account_state, correction=correction)
 
     def _read_finished(self) -> None:
         if self._reading_timer is not None:
@@ -182,10 +232,17 @@ class KioskApp(App[int]):
             self._reading_timer = None
 
     def on_card_read(self, message: CardRead) -> None:
+        if message.seq != self._read_pending:
+            return  # overtaken: the card was pulled or replaced while this read ran
+        self._read_pending = None
         self._read_finished()
-        self.card = CardState(result=message.result, account_state=message.account_state)
+        self.card = CardState(result=message.result, account_state=message.account_state,
+                              correction=self._correction_for(message.result))
 
     def on_card_read_failed(self, message: CardReadFailed) -> None:
+        if message.seq != self._read_pending:
+            return
+        self._read_pending = None
         self._read_finished()
         error = message.error
         if not isinstance(error, CardError):
@@ -197,6 +254,8 @@ class KioskApp(App[int]):
             self._start_read()
 
     _reading_timer: Timer | None = None
+    _read_seq = 0
+    _read_pending: int | None = None  # the seq of the read under way, None when none is
 
     def _start_read(self) -> None:
         # A healthy read takes a few ms: showing "reading…" first would cost a whole extra frame
@@ -205,7 +264,9 @@ class KioskApp(App[int]):
         if self._reading_timer is not None:
             self._reading_timer.stop()
         self._reading_timer = self.set_timer(0.15, self._show_reading)
-        self.read_card()
+        self._read_seq += 1
+        self._read_pending = self._read_seq
+        self.read_card(self._read_seq)
 
     def _show_reading(self) -> None:
         if self.card.result is None and self.card.error is None:
@@ -215,17 +276,21 @@ class KioskApp(App[int]):
 
     def demo_note(self, citizen: Citizen) -> str:
         from data import accounts as accounts_repo
+        from data.demo import DEMO_BAD_ID_CARD, DEMO_BAD_NAME_CARD
 
+        if citizen in (DEMO_BAD_NAME_CARD, DEMO_BAD_ID_CARD):
+            return i18n.t("demo.bad_name" if citizen == DEMO_BAD_NAME_CARD else "demo.bad_id")
         account = accounts_repo.get_account(self.hw.store, citizen.national_id)
         return i18n.t(f"account.{account.state.value if account else 'unregistered'}")
 
     def insert_demo_card(self, index: int) -> None:
-        from kiosk.reader.simulated import SimulatedReader, VirtualNhiCard
+        from data.demo import demo_card
+        from kiosk.reader.simulated import SimulatedReader
 
         if isinstance(self.hw.reader, SimulatedReader):
             if self.hw.reader.card is not None:
                 self.hw.reader.remove()
-            self.hw.reader.insert(VirtualNhiCard.from_citizen(self.hw.demo_cards[index]))
+            self.hw.reader.insert(demo_card(self.hw.demo_cards[index]))
 
     def remove_demo_card(self) -> bool:
         from kiosk.reader.simulated import SimulatedReader
@@ -291,11 +356,20 @@ class KioskApp(App[int]):
             ctx.audit("permission_denied", subject_id=None, outcome="refused", detail={"service": service_id})
 
     def current_citizen(self) -> Citizen | None:
-        """The citizen on the card in the reader, if it was read and its ID is valid."""
+        """The citizen on the card in the reader, if it was read and its ID is valid, or as the clerk
+        corrected it from the identity document."""
+        from dataclasses import replace
+
         from kiosk.reader.service import citizen_from_record
 
-        result = self.card.result
-        if result is None or not result.record.id_valid:
+        result, correction = self.card.result, self.card.correction
+        if result is None:
+            return None
+        if correction is not None:
+            record = replace(result.record, national_id=correction.national_id, id_valid=True,
+                             name=correction.name, name_suspect=False)
+            return citizen_from_record(record)
+        if not result.record.id_valid:
             return None
         return citizen_from_record(result.record)
 
@@ -337,6 +411,7 @@ class KioskApp(App[int]):
             return
         self.staff_service.logout(self.staff)
         self.staff = None
+        self._correction = None
         self.card = CardState()
         while len(self.screen_stack) > 2:
             self.pop_screen()

@@ -73,12 +73,12 @@ def make_app(
     if store is None:
         store = open_store(db_path or config.database_path())
     if demo:
-        from data.demo import DEMO_CITIZENS, seed_demo
+        from data.demo import DEMO_CITIZENS, DEMO_PROBLEM_CARDS, seed_demo
         from kiosk.core.secrets_hash import hash_secret
 
         seed_demo(store, now=clock.now(), hash_pin=hash_secret)
         if demo_cards is None:
-            demo_cards = list(DEMO_CITIZENS)
+            demo_cards = [*DEMO_CITIZENS, *DEMO_PROBLEM_CARDS]
     printer = printer or make_printer(config)
     hardware = Hardware(
         store=store,

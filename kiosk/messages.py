@@ -19,13 +19,15 @@ class ReaderChanged(Message):
 
 
 class CardRead(Message):
-    def __init__(self, result: ReadResult, account_state: str | None) -> None:
+    def __init__(self, result: ReadResult, account_state: str | None, seq: int = 0) -> None:
         super().__init__()
         self.result = result
         self.account_state = account_state
+        self.seq = seq  # which read this answers: a read overtaken by a removal or a new card is dropped
 
 
 class CardReadFailed(Message):
-    def __init__(self, error: KioskError) -> None:
+    def __init__(self, error: KioskError, seq: int = 0) -> None:
         super().__init__()
         self.error = error
+        self.seq = seq

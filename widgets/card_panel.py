@@ -29,7 +29,9 @@ class CardPanel(Widget):
     CardPanel.-empty { border: round $panel-lighten-2; }
     """
 
-    card: reactive[CardDisplay | None] = reactive(None)
+    # layout=True: a card with warnings needs more lines; without it the panel kept its old height
+    # and the ⚠ line showed only after a terminal resize.
+    card: reactive[CardDisplay | None] = reactive(None, layout=True)
 
     def watch_card(self, card: CardDisplay | None) -> None:
         self.border_title = card.title if card else ""
@@ -41,16 +43,18 @@ class CardPanel(Widget):
         if card is None:
             return Text("")
         parts: list[RenderableType] = []
-        if card.rows:
-            table = Table.grid(padding=(0, 2))
-            table.add_column(style="dim", no_wrap=True)
-            table.add_column()
-            for label, value in card.rows:
-                # Card data is shown as text: a name like "[bold]" must not style the screen.
-                table.add_row(Text(label), Text(value))
+        # One grid: a warning's ⚠ sits in the label column, so a wrapped warning hangs under its text
+        # and the ⚠ is never left alone on a line.
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(overflow="fold")  # Chinese has no spaces to wrap at: fold, never cut with …
+        for label, value in card.rows:
+            # Card data is shown as text: a name like "[bold]" must not style the screen.
+            table.add_row(Text(label), Text(value))
+        for warning in card.warnings:
+            table.add_row(Text("⚠", style="bold yellow"), Text(warning, style="bold yellow"))
+        if card.rows or card.warnings:
             parts.append(table)
         if card.message:
             parts.append(Text(card.message, style="bold red" if card.error else "italic"))
-        for warning in card.warnings:
-            parts.append(Text(f"⚠ {warning}", style="bold yellow"))
         return Group(*parts)

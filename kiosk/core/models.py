@@ -111,6 +111,11 @@ class DeviceBinding:
     bound_at: datetime
     last_used_at: datetime | None
     enabled: bool
+    unbound_at: datetime | None = None  # set when unbound: the row stays, as seed 004 lists every device
+
+    @property
+    def unbound(self) -> bool:
+        return self.unbound_at is not None
 
 
 @dataclass(frozen=True, slots=True)

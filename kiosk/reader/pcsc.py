@@ -24,7 +24,15 @@ from typing import Any
 
 from kiosk.core.display import printable
 from kiosk.core.errors import CardError, ReaderUnavailable
-from kiosk.reader.port import CardConnection, EventKind, ReaderEvent, ReaderState, Response
+from kiosk.reader.port import (
+    CardConnection,
+    CardRemoved,
+    EventKind,
+    ReaderEvent,
+    ReaderState,
+    Response,
+    card_removed_during_read,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +62,18 @@ _TEXT: dict[str, tuple[str, str, str, str]] = {
         "讀卡服務 (pcscd) 未啟動", "請執行 sudo systemctl start pcscd 或聯絡資訊人員；服務啟動後會自動恢復",
         "The smart card service (pcscd) is not running.",
         "Run sudo systemctl start pcscd or call IT; the kiosk recovers by itself once it runs."),
+    # pcscd stopped (or was killed) while a card was being read: pcsc-lite answers "RPC transport
+    # error". Nothing is wrong with the reader or the card, so unplugging them is not the advice.
+    "service_lost": (
+        "讀卡服務 (pcscd) 中斷，卡片未讀完",
+        "讀卡服務恢復後系統會自動恢復連線，屆時請重新插入健保卡；若狀態列持續顯示讀卡服務未啟動，"
+        "請執行 sudo systemctl start pcscd 或聯絡資訊人員",
+        "The card service (pcscd) stopped during the read; the card was not read.",
+        "The kiosk reconnects by itself when the service is back; then insert the card again. If the "
+        "status bar keeps saying the service is not running, run sudo systemctl start pcscd or call IT."),
     "no_card": (
         "讀卡機中沒有卡片", "請插入民眾的健保卡，晶片朝上",
         "There is no card in the reader.", "Insert the citizen's NHI card, chip up."),
-    "removed": ("讀卡中卡片被取出", _KEEP_IN[0], "The card was removed during the read.", _KEEP_IN[1]),
     "incomplete": (
         "讀卡中斷：卡片回應不完整，可能在讀取中被取出", _KEEP_IN[0],
         "The read was interrupted: the card's answer was incomplete (was it removed?).", _KEEP_IN[1]),
@@ -78,6 +94,7 @@ _TEXT: dict[str, tuple[str, str, str, str]] = {
 _BY_CODE: dict[str, str] = {
     "SCARD_E_NO_SERVICE": "no_service", "SCARD_E_SERVICE_STOPPED": "no_service",
     "SCARD_E_INVALID_HANDLE": "no_service",  # a context from a pcscd that has since restarted
+    "SCARD_F_COMM_ERROR": "no_service",  # "RPC transport error": pcscd went away mid-call
     "SCARD_E_NO_READERS_AVAILABLE": "no_reader", "SCARD_E_UNKNOWN_READER": "no_reader",
     "SCARD_E_READER_UNAVAILABLE": "no_reader",
     "SCARD_W_REMOVED_CARD": "no_card", "SCARD_E_NO_SMARTCARD": "no_card",
@@ -123,8 +140,8 @@ def no_card() -> CardError:
     return _error("no_card")
 
 
-def card_removed() -> CardError:
-    return _error("removed")
+def card_removed() -> CardRemoved:
+    return card_removed_during_read()
 
 
 def _load_scard() -> ModuleType:
@@ -157,6 +174,10 @@ def error_for(hresult: int, reader_filter: str | None = None, *, during_read: bo
     code = _u32(hresult)
     key = next((k for name, k in _BY_CODE.items() if hasattr(scard, name) and _code(scard, name) == code), "")
     if key == "no_service":
+        if during_read:
+            err = _error("service_lost", ServiceNotRunning)
+            assert isinstance(err, ServiceNotRunning)
+            return err
         return no_service()
     if key == "no_reader":
         return no_reader(reader_filter)
@@ -168,7 +189,8 @@ def error_for(hresult: int, reader_filter: str | None = None, *, during_read: bo
         text = printable(str(scard.SCardGetErrorMessage(hresult)))
     except Exception:
         text = "unknown PC/SC error"
-    return CardError(f"讀卡機錯誤：{text}（0x{code:08X}）", _REINSERT[0],
+    # pcsc-lite's own text is English: the Chinese message gives the code only.
+    return CardError(f"讀卡機發生錯誤（PC/SC 錯誤碼 0x{code:08X}）", _REINSERT[0],
                      message_en=f"Card reader error: {text} (0x{code:08X}).", action_en=_REINSERT[1])
 
 

@@ -12,6 +12,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from kiosk.core.errors import CardError
+
+
+class CardRemoved(CardError):
+    """The card left the reader before its data were read: the clerk is told so, not left with an
+    empty panel (the removal event that follows must not wipe it)."""
+
+
+def card_removed_during_read() -> CardRemoved:
+    return CardRemoved(
+        "讀卡中卡片被取出，卡片資料未讀取", "請重新插入健保卡，讀取完成前請勿取出",
+        message_en="The card was removed during the read; its data were not read.",
+        action_en="Insert the NHI card again and leave it in until the read finishes.",
+    )
+
 
 class ReaderState(StrEnum):
     NO_SERVICE = "no_service"  # pcscd not running

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.core.errors import CardError, ReaderUnavailable
 from kiosk.reader.nhi import READ_BASIC, SELECT_NHI, build_basic_data
-from kiosk.reader.port import CardConnection, EventKind, ReaderEvent, ReaderState, Response
+from kiosk.reader.port import (
+    CardConnection,
+    EventKind,
+    ReaderEvent,
+    ReaderState,
+    Response,
+    card_removed_during_read,
+)
 
 if TYPE_CHECKING:
     from kiosk.core.models import Citizen
@@ -87,12 +94,14 @@ class VirtualNhiCard:
         issue: date = DEFAULT_ISSUE,
         *,
         card_number: str | None = None,
+        name: bytes | None = None,
         **knobs: Any,
     ) -> VirtualNhiCard:
-        """The card a citizen would carry. Missing card number or sex are derived from the ID."""
+        """The card a citizen would carry. Missing card number or sex are derived from the ID;
+        ``name`` gives the name field's raw bytes (an undecodable name) instead of the citizen's."""
         record = build_basic_data(
             card_number or citizen.card_number or _card_number_for(citizen.national_id),
-            citizen.name,
+            citizen.name if name is None else name,
             citizen.national_id,
             citizen.birth_date,
             citizen.sex or _sex_from_id(citizen.national_id),
@@ -324,11 +333,7 @@ class SimulatedReader:
     def _check_present(self, generation: int) -> None:
         with self._lock:
             if self._card is None or self._generation != generation:
-                raise CardError(
-                    "讀卡中卡片被取出", "請重新插入健保卡，讀取完成前請勿取出",
-                    message_en="The card was removed during the read.",
-                    action_en="Insert the NHI card again and leave it in until the read finishes.",
-                )
+                raise card_removed_during_read()
 
     def _drop_card_locked(self) -> None:
         assert self._card is not None

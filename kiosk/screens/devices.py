@@ -47,6 +47,15 @@ def citizen_line(citizen: Citizen | None, account_state: str | None = None) -> s
     return line
 
 
+def state_cell(device: DeviceBinding) -> Text:
+    """The device's state; an unbound one says so with when (seed 004 keeps every device listed)."""
+    if device.unbound_at is not None:
+        return Text(t("devices.unbound", at=when(device.unbound_at)), style="dim")
+    if device.enabled:
+        return Text(t("devices.enabled"), style="bold green")
+    return Text(t("devices.disabled"))
+
+
 class DevicesScreen(ServiceScreen):
     SERVICE_ID = "devices"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -127,11 +136,8 @@ class DevicesScreen(ServiceScreen):
         table: DataTable[Any] = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        rows = [
-            (Text(d.name), Text(when(d.bound_at)), Text(when(d.last_used_at)),
-             Text(t("devices.enabled"), style="bold green") if d.enabled else Text(t("devices.disabled")))
-            for d in self.devices
-        ]
+        rows = [(Text(d.name), Text(when(d.bound_at)), Text(when(d.last_used_at)), state_cell(d))
+                for d in self.devices]
         labels = [t(f"devices.col_{c}") for c in ("name", "bound", "used", "state")]
         for i, label in enumerate(labels):
             # Explicit widths: auto-sized columns do not grow back after the table is refilled.
@@ -152,7 +158,11 @@ class DevicesScreen(ServiceScreen):
         if not self.devices or not 0 <= row < len(self.devices):
             self.say(lambda: t("devices.none"), error=True)
             return None
-        return self.devices[row]
+        device = self.devices[row]
+        if device.unbound:
+            self.say(lambda: t("devices.already_unbound", name=device.name), error=True)
+            return None
+        return device
 
     # --- actions -------------------------------------------------------------------------------
 

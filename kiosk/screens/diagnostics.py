@@ -36,7 +36,8 @@ class DiagnosticsScreen(ServiceScreen):
         super().__init__()
         self.readers: list[str] | None = None
         self.readers_error = ""
-        self.test_line: Text | None = None
+        # The read test's outcome, kept as data so Ctrl+T re-says it: (ok, ms, error).
+        self.test: tuple[bool, float, KioskError | None] | None = None
 
     def on_mount(self) -> None:
         # ServiceScreen's on_mount runs too: Textual calls the handler of every class in the MRO.
@@ -47,6 +48,8 @@ class DiagnosticsScreen(ServiceScreen):
 
     def relabel(self) -> None:
         self._render_table()
+        if self.test is not None and self.test[2] is not None:
+            self.show_error(self.test[2])
 
     def card_changed(self, card: CardState) -> None:
         self._render_table()
@@ -80,11 +83,17 @@ class DiagnosticsScreen(ServiceScreen):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", no_wrap=True)
         table.add_column()
+        simulated = app.config.reader.kind != "pcsc"
         service_ok = state is not ReaderState.NO_SERVICE
-        table.add_row(t("diag.service"), Text(t("diag.running") if service_ok else t("reader.no_service"),
-                                              style="green" if service_ok else "bold red"))
-        table.add_row(t("diag.configured"), Text(app.config.reader.kind + (
-            f" ({app.config.reader.name})" if app.config.reader.name else "")))
+        if simulated:
+            # The demo reader: no PC/SC service is involved, and nothing read here is a real card.
+            table.add_row(t("diag.service"), Text(t("diag.not_used")))
+            table.add_row(t("diag.configured"), Text(t("diag.kind_simulated"), style="bold yellow"))
+        else:
+            table.add_row(t("diag.service"), Text(t("diag.running") if service_ok else t("reader.no_service"),
+                                                  style="green" if service_ok else "bold red"))
+            table.add_row(t("diag.configured"), Text(t("diag.kind_pcsc") + (
+                f" ({app.config.reader.name})" if app.config.reader.name else "")))
         if self.readers is None:
             readers = Text(self.readers_error or "…", style="red" if self.readers_error else "")
         else:
@@ -106,7 +115,15 @@ class DiagnosticsScreen(ServiceScreen):
         if state is ReaderState.NO_SERVICE:
             table.add_row("", Text(t("diag.start_service"), style="yellow"))
         self.query_one("#diag-table", Static).update(table)
-        self.query_one("#diag-test", Static).update(self.test_line or Text(t("diag.test_hint"), style="dim"))
+        self.query_one("#diag-test", Static).update(self._test_line())
+
+    def _test_line(self) -> Text:
+        if self.test is None:
+            return Text(t("diag.test_hint"), style="dim")
+        ok, ms, _error = self.test
+        if ok:
+            return Text(t("diag.test_ok", ms=f"{ms:.1f}"), style="bold green")
+        return Text(t("diag.test_failed", ms=f"{ms:.0f}"), style="bold red")
 
     def action_read_test(self) -> None:
         if self.kiosk.reader_state is not ReaderState.CARD_PRESENT:
@@ -129,10 +146,9 @@ class DiagnosticsScreen(ServiceScreen):
         self.app.call_from_thread(self._tested, result, None, result.elapsed_ms)
 
     def _tested(self, result: object, error: KioskError | None, elapsed_ms: float) -> None:
+        self.test = (error is None, elapsed_ms, error)
         if error is not None:
-            self.test_line = Text(t("diag.test_failed", ms=f"{elapsed_ms:.0f}"), style="bold red")
             self.show_error(error)
         else:
-            self.test_line = Text(t("diag.test_ok", ms=f"{elapsed_ms:.1f}"), style="bold green")
             self.show_message("")
         self._render_table()

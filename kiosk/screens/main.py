@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Label
 
+from kiosk.core.correction import mask_card_name
 from kiosk.core.masking import mask_card_number, mask_id, mask_name
 from kiosk.core.permissions import allowed
 from kiosk.core.rocdate import format_roc_long_date
@@ -42,20 +43,29 @@ def card_display(card: CardState) -> CardDisplay:
         return format_roc_long_date(d) if d is not None else t("card.unknown_date")  # type: ignore[arg-type]
 
     sex = t(f"card.sex_{rec.sex}") if rec.sex in ("M", "F") else rec.sex
+    fix = card.correction
+    corrected = t("card.corrected")
     rows = [
-        (t("card.name"), mask_name(rec.name)),
-        (t("card.id"), mask_id(rec.national_id)),
+        (t("card.name"), mask_name(fix.name) + (corrected if "name" in fix.fields else "") if fix
+         else mask_card_name(rec.name)),
+        (t("card.id"), mask_id(fix.national_id) + (corrected if "national_id" in fix.fields else "") if fix
+         else mask_id(rec.national_id)),
         (t("card.card_no"), mask_card_number(rec.card_number)),
         (t("card.birth"), roc(rec.birth_date)),
         (t("card.sex"), sex),
         (t("card.issue"), roc(rec.issue_date)),
     ]
+    if fix is not None:  # the card's own values, kept beside the corrected ones
+        if "name" in fix.fields:
+            rows.append((t("card.on_card_name"), mask_card_name(fix.card_name)))
+        if "national_id" in fix.fields:
+            rows.append((t("card.on_card_id"), mask_id(fix.card_id)))
     if card.account_state:
         rows.append((t("card.account"), t(f"account.{card.account_state}")))
     warnings = []
-    if rec.name_suspect:
+    if rec.name_suspect and fix is None:
         warnings.append(t("card.name_suspect"))
-    if not rec.id_valid:
+    if not rec.id_valid and fix is None:
         warnings.append(t("card.id_invalid"))
     return CardDisplay(title, rows=tuple(rows), warnings=tuple(warnings))
 
@@ -65,6 +75,7 @@ class MainScreen(Screen[None]):
         *(Binding(s.key, f"service('{s.service_id}')", show=False) for s in SERVICES),
         Binding("ctrl+l", "app.lock", show=False),
         Binding("ctrl+o", "app.logout", show=False),
+        Binding("ctrl+k", "correct_card", show=False),
         Binding("ctrl+n", "insert_demo_card", show=False),
         Binding("ctrl+r", "remove_demo_card", show=False),
     ]
@@ -96,6 +107,16 @@ class MainScreen(Screen[None]):
 
     def _show_card(self, card: CardState) -> None:
         self.query_one(CardPanel).card = card_display(card)
+        self._show_keys()
+
+    def _show_keys(self) -> None:
+        keys = [("f1", t("key.help")), ("ctrl+l", t("key.lock")), ("ctrl+o", t("key.logout")),
+                ("ctrl+t", t("key.language"))]
+        if self.kiosk.card.needs_correction:  # offered where the clerk looks when the card needs it
+            keys.insert(0, ("ctrl+k", t("card.key_correct")))
+        if self.kiosk.demo:
+            keys += [(k, t(label)) for k, label in DEMO_KEYS]
+        self.query_one(KeyBar).keys = tuple(keys)
 
     def _relabel(self, _locale: str) -> None:
         self.sub_title = t("app.subtitle", centre=self.kiosk.config.centre.name,
@@ -112,11 +133,6 @@ class MainScreen(Screen[None]):
             entries.append(MenuEntry(service.service_id, service.key, t(service.label_key),
                                      t("fmt.note", note=note) if note else "", enabled=not note))
         self.query_one(ServiceMenu).show(entries)
-        keys = [("f1", t("key.help")), ("ctrl+l", t("key.lock")), ("ctrl+o", t("key.logout")),
-                ("ctrl+t", t("key.language"))]
-        if self.kiosk.demo:
-            keys += [(k, t(label)) for k, label in DEMO_KEYS]
-        self.query_one(KeyBar).keys = tuple(keys)
         self._show_card(self.kiosk.card)
 
     @on(ServiceMenu.Chosen)
@@ -136,6 +152,15 @@ class MainScreen(Screen[None]):
         module_name, _, class_name = service.screen.partition(":")
         screen_class = getattr(importlib.import_module(module_name), class_name)
         self.app.push_screen(screen_class())
+
+    def action_correct_card(self) -> None:
+        """更正卡片資料: the name or ID from the identity document, for the card in the reader."""
+        from kiosk.screens.card_correction import CardCorrectionScreen
+
+        if self.kiosk.card.result is None:
+            self.notify(t("fix.no_card"), severity="warning", markup=False)
+            return
+        self.app.push_screen(CardCorrectionScreen())
 
     # --- demo ----------------------------------------------------------------------------------
 

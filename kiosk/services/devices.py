@@ -34,7 +34,7 @@ class DeviceChange:
 
     device: DeviceBinding
     also_disabled: tuple[DeviceBinding, ...]
-    devices: tuple[DeviceBinding, ...]  # the ID's list after the change
+    devices: tuple[DeviceBinding, ...]  # every device of the ID after the change, unbound ones too
     job_id: int
 
 
@@ -49,9 +49,10 @@ class IssuedCode:
 
 
 def list_devices(ctx: ServiceContext, citizen: Citizen) -> list[DeviceBinding]:
-    """Every device still bound to the citizen's ID (a read: no audit entry)."""
+    """Every device ever bound to the citizen's ID, unbound ones with their time (seed 004; a read:
+    no audit entry)."""
     ctx.require(Action.COUNTER_SERVICE)
-    return devices_repo.list_devices(ctx.store, citizen.national_id)
+    return devices_repo.device_history(ctx.store, citizen.national_id)
 
 
 def _snapshot(devices: list[DeviceBinding]) -> list[dict[str, Any]]:
@@ -59,7 +60,7 @@ def _snapshot(devices: list[DeviceBinding]) -> list[dict[str, Any]]:
 
 
 def _own_device(ctx: ServiceContext, citizen: Citizen, binding_id: int) -> DeviceBinding:
-    device = devices_repo.get_device(ctx.store, binding_id)
+    device = devices_repo.get_device(ctx.store, binding_id, include_unbound=True)
     # A binding of another ID is reported as missing: the screen never offers one, so this is a bug
     # or a stale list, and naming someone else's device would leak it.
     if device is None or device.national_id != citizen.national_id:
@@ -68,6 +69,13 @@ def _own_device(ctx: ServiceContext, citizen: Citizen, binding_id: int) -> Devic
             "請重新整理裝置清單",
             message_en="No such device binding for this ID (it may have been unbound).",
             action_en="Refresh the device list.",
+        )
+    if device.unbound:
+        raise KioskError(
+            "此裝置已解除綁定，無法變更",
+            "如需再使用，請民眾以裝置認證碼重新綁定",
+            message_en="This device was unbound; it cannot be changed.",
+            action_en="To use it again, the citizen binds it anew with a device verification code.",
         )
     return device
 
@@ -118,7 +126,7 @@ def enable_device(ctx: ServiceContext, citizen: Citizen, binding_id: int) -> Dev
         })
         job = ctx.queue_receipt(device_enabled_receipt(ctx.receipt_header(), citizen, after_device,
                                                        also_disabled=also))
-    return DeviceChange(after_device, also, tuple(after), job)
+    return DeviceChange(after_device, also, tuple(devices_repo.device_history(ctx.store, nid)), job)
 
 
 def disable_device(ctx: ServiceContext, citizen: Citizen, binding_id: int) -> DeviceChange:
@@ -137,7 +145,7 @@ def disable_device(ctx: ServiceContext, citizen: Citizen, binding_id: int) -> De
             "before": _snapshot(before), "after": _snapshot(after),
         })
         job = ctx.queue_receipt(device_disabled_receipt(ctx.receipt_header(), citizen, after_device))
-    return DeviceChange(after_device, (), tuple(after), job)
+    return DeviceChange(after_device, (), tuple(devices_repo.device_history(ctx.store, nid)), job)
 
 
 def unbind_device(ctx: ServiceContext, citizen: Citizen, binding_id: int) -> DeviceChange:
@@ -154,7 +162,7 @@ def unbind_device(ctx: ServiceContext, citizen: Citizen, binding_id: int) -> Dev
             "before": _snapshot(before), "after": _snapshot(after),
         })
         job = ctx.queue_receipt(device_unbound_receipt(ctx.receipt_header(), citizen, device))
-    return DeviceChange(device, (), tuple(after), job)
+    return DeviceChange(device, (), tuple(devices_repo.device_history(ctx.store, nid)), job)
 
 
 # --- verification codes ------------------------------------------------------------------------

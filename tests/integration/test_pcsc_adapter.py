@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.core.errors import CardError, ReaderUnavailable
 from kiosk.reader import pcsc
-from kiosk.reader.port import EventKind, ReaderEvent, ReaderState
+from kiosk.reader.port import CardRemoved, EventKind, ReaderEvent, ReaderState
 
 
 @pytest.fixture
@@ -69,11 +69,12 @@ def scard() -> Any:
     ("SCARD_E_NO_READERS_AVAILABLE", False, ReaderUnavailable, "找不到讀卡機"),
     ("SCARD_E_UNKNOWN_READER", False, ReaderUnavailable, "找不到讀卡機"),
     ("SCARD_E_NO_SMARTCARD", False, CardError, "沒有卡片"),
-    ("SCARD_W_REMOVED_CARD", True, CardError, "讀卡中卡片被取出"),
+    ("SCARD_W_REMOVED_CARD", True, CardRemoved, "讀卡中卡片被取出"),
     ("SCARD_W_UNRESPONSIVE_CARD", False, CardError, "沒有回應"),
     ("SCARD_E_SHARING_VIOLATION", False, CardError, "其他程式"),
     ("SCARD_W_RESET_CARD", True, CardError, "重置"),
-    ("SCARD_F_COMM_ERROR", True, CardError, "0x80100013"),
+    ("SCARD_F_COMM_ERROR", True, pcsc.ServiceNotRunning, "讀卡服務 (pcscd) 中斷"),
+    ("SCARD_F_INTERNAL_ERROR", True, CardError, "0x80100001"),  # no English inside the Chinese text
 ])
 def test_pcsc_result_codes_become_messages_with_an_action(
     scard: Any, code: str, during_read: bool, kind: type[CardError], zh: str

@@ -75,7 +75,7 @@ async def test_disable_enabled_device(make_kiosk):
         assert len(app.hw.printer.jobs) == 1
 
 
-async def test_unbind_asks_naming_the_device_then_removes_it(make_kiosk):
+async def test_unbind_asks_naming_the_device_then_unbinds_it(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await _open(pilot)
@@ -94,7 +94,8 @@ async def test_unbind_asks_naming_the_device_then_removes_it(make_kiosk):
         (entry,) = query_audit(app.hw.store, action="device_unbound")
         assert entry.detail["name"] == "Samsung Galaxy A54" and entry.detail["was_enabled"] is False
         assert last_sent_job(app.hw.store).kind == "device_unbound"
-        assert [d.name for d in app.screen.devices] == ["Apple iPhone 15"]
+        assert [(d.name, d.unbound) for d in app.screen.devices] == [("Apple iPhone 15", False),
+                                                                     ("Samsung Galaxy A54", True)]
 
 
 async def test_card_removal_empties_the_list(make_kiosk):
@@ -122,3 +123,29 @@ async def test_language_switch_resays_the_outcome_and_relabels_the_table(make_ki
         table = app.screen.query_one("#device-table")
         assert [str(c.label) for c in table.columns.values()] == ["Device", "Bound at", "Last used", "State"]
         assert str(table.get_row_at(1)[1]) == "2025-10-28 10:30:00"
+
+
+async def test_unbind_keeps_the_row_with_its_state_and_when(make_kiosk):
+    # Seed 004: the list records every device ever bound. Unbinding changes the row's state; the
+    # device stays listed as 解除綁定 with the time, and can no longer be enabled.
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("down", "u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "自清單移除" not in app.screen.question
+        await pilot.press("y")
+        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
+        await wait_until(pilot, lambda: screen.query_one("#device-table").row_count == 2)
+        assert [d.name for d in screen.devices] == ["Apple iPhone 15", "Samsung Galaxy A54"]
+        table = screen.query_one("#device-table")
+        row = [str(c) for c in table.get_row_at(1)]
+        assert row[0] == "Samsung Galaxy A54"
+        assert row[3].startswith("已解除綁定") and "民國115年11月22日" in row[3]
+        # Enabling an unbound device is refused on the screen, with nothing written.
+        await pilot.press("e")
+        await wait_until(pilot, lambda: "已解除綁定" in _message(app))
+        assert len(app.hw.printer.jobs) == 1
+        assert query_audit(app.hw.store, action="device_enabled") == []
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: str(table.get_row_at(1)[3]).startswith("unbound"))

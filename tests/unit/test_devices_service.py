@@ -212,3 +212,17 @@ def test_reprint_needs_a_valid_code_and_prints_the_same_one(ctx, clock):
     clock.advance(timedelta(minutes=11))
     with pytest.raises(KioskError, match="沒有有效"):
         svc.print_current_code(ctx, LIN)
+
+
+def test_unbound_device_stays_in_the_history_and_cannot_be_changed(ctx):
+    galaxy = _by_name(ctx, LIN)["Samsung Galaxy A54"]
+    change = svc.unbind_device(ctx, LIN, galaxy.id)
+    listed = {d.name: d for d in svc.list_devices(ctx, LIN)}
+    assert set(listed) == {"Apple iPhone 15", "Samsung Galaxy A54"}
+    assert listed["Samsung Galaxy A54"].unbound_at == ctx.clock.now()
+    assert listed["Apple iPhone 15"].unbound_at is None
+    assert {d.name for d in change.devices} == set(listed)
+    for action in (svc.enable_device, svc.disable_device, svc.unbind_device):
+        with pytest.raises(KioskError, match="已解除綁定"):
+            action(ctx, LIN, galaxy.id)
+    assert len(_entries(ctx, "device_unbound")) == 1
