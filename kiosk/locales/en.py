@@ -356,9 +356,6 @@ STRINGS: dict[str, str] = {
     "register.password": "* Password",
     "register.password_confirm": "* Password again",
     "register.strength": "Strength",
-    "register.dropped": "Characters that are not allowed were dropped (space, <, >, ', \", Chinese or "
-                        "full-width).",
-    "register.too_long": "At most 12 characters.",
     "register.contact_prompt": "Type the contact details as the citizen says them (* required); Enter: "
                                "next field, F9: review",
     "register.mobile": "Mobile",
@@ -515,9 +512,7 @@ STRINGS: dict[str, str] = {
     "pw.turn": "Hand the keyboard to the citizen to type the new password (it is not shown)",
     "pw.new": "*New password (6–12)",
     "pw.again": "*Type it again",
-    "pw.strength": "Strength: {level}",
-    "pw.too_short": "(at least 6)",
-    "pw.refused_char": "Space, <, >, ', \", Chinese and full-width characters are not allowed; skipped",
+    "pw.strength": "Strength",
     "pw.saving": "Resetting the password…",
     "pw.done": "The password was reset; it works on the web site and the app. The receipt is printing (it "
                "never shows the password). ",

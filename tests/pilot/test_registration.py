@@ -160,18 +160,29 @@ async def test_too_short_password_is_refused_inline(make_kiosk):
         assert screen.step == "password"
 
 
-async def test_forbidden_characters_are_dropped_as_typed(make_kiosk):
+@pytest.mark.parametrize(("typed", "rule"), [
+    ("Pw<12345", "特殊符號不可為(空白)、(大於>)、(小於<)"),
+    ("Ab 1x@yz9", "特殊符號不可為(空白)"),
+    ("it's\"ok\"", "(單引號')、(雙引號\")"),
+    ("Ab1x@yz9Ab1x@", "註冊密碼長度必需6-12碼"),
+])
+async def test_a_forbidden_or_13th_character_stops_the_step(make_kiosk, typed, rule):
+    """Issue 12 item 1: nothing typed is dropped; the step stops with the rule in the seed's words."""
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         screen = await open_wizard(pilot, UNREGISTERED)
-        await pilot.press("1", *"Ab 1<x>y'z\"9")
-        await wait_until(pilot, lambda: "已略過" in note(app, "password"))
-        assert screen.query_one("#password").value == "Ab1xyz9"
-        # Nothing past 12 characters is kept.
-        await pilot.press(*"ABCDEFGH")
-        await wait_until(pilot, lambda: "12" in note(app, "password"))
-        assert screen.query_one("#password").value == "Ab1xyz9ABCDE"
+        await pilot.press("1", *typed)
+        await wait_until(pilot, lambda: rule in note(app, "password"))
+        assert screen.query_one("#password").value == typed
+        await pilot.press("enter", *typed, "enter")
+        await wait_until(pilot, lambda: screen.step == "password" and app.focused.id == "password")
+        assert rule in note(app, "password")
+        assert screen.query_one("#password").value == "" and screen.query_one("#password_confirm").value == ""
+        await pilot.press("f10")
+        await pilot.pause()
+        assert accounts.get_account(app.hw.store, UNREGISTERED) is None
+        assert register_entries(app) == []
 
 
 async def test_strength_meter_follows_the_password(make_kiosk):

@@ -68,12 +68,27 @@ def test_registers_active_at_once_with_one_audit_entry_and_receipt(ctx: ServiceC
 
 
 def test_password_rules_are_checked_again_in_the_service(ctx: ServiceContext) -> None:
-    for password, confirm in (("Ab1x@yz9", "Ab1x@yz8"), ("Ab1", "Ab1"), ("Ab 1x@yz9", "Ab 1x@yz9")):
+    for password, confirm in (("Ab1x@yz9", "Ab1x@yz8"), ("Ab1", "Ab1"), ("Ab 1x@yz9", "Ab 1x@yz9"),
+                              ("Pw<12345", "Pw<12345"), ("Ab1x@yz9Ab1x@", "Ab1x@yz9Ab1x@")):
         with pytest.raises(ValidationError) as caught:
             register_at_counter(ctx, _application(password=password, confirm=confirm))
         assert caught.value.field == "password" and password not in caught.value.text()
     assert accounts.get_account(ctx.store, "A123456789") is None
     assert query_audit(ctx.store, action="register") == []
+
+
+@pytest.mark.parametrize("password", ["Pw<12345", "Ab1x@yz9Ab1x@", "Pw12345\u3000"])
+def test_password_reset_refuses_what_the_rules_refuse(ctx: ServiceContext, password: str) -> None:
+    """Issue 12 item 1: the service refuses on its own; it never stores a changed password."""
+    from kiosk.services.account import reset_password
+
+    before = accounts.get_password_hash(ctx.store, "F223456786")
+    with pytest.raises(ValidationError) as caught:
+        reset_password(ctx, _who("F223456786"), password, password)
+    assert "特殊符號不可為" in caught.value.text() or "6-12" in caught.value.text() \
+        or "不可使用中文" in caught.value.text()
+    assert accounts.get_password_hash(ctx.store, "F223456786") == before
+    assert query_audit(ctx.store, action="reset_password") == []
 
 
 @pytest.mark.parametrize("national_id", ["F223456786", "E123454323", "H220001110", "B120000008"])
