@@ -263,7 +263,7 @@ STRINGS: dict[str, str] = {
     "staff_admin.f_role": "Role",
     "staff_admin.f_pin": "PIN (4 to 8 digits)",
     "staff_admin.f_pin2": "PIN again",
-    "staff_admin.form_hint": "Enter: next field (submits on the last); Esc: cancel",
+    "staff_admin.form_hint": "Enter: next field (submits on the last); Role: Space or ↑↓ to choose; Esc: cancel",
     "staff_admin.pin_title": "New PIN for {staff}",
     "staff_admin.pin_hint": "Tell the new PIN in person. Enter submits, Esc cancels.",
     "staff_admin.added": "Staff member {staff} added.",

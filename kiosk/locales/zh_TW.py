@@ -264,7 +264,7 @@ STRINGS: dict[str, str] = {
     "staff_admin.f_role": "角色",
     "staff_admin.f_pin": "密碼 (PIN，4 到 8 位數字)",
     "staff_admin.f_pin2": "再次輸入密碼",
-    "staff_admin.form_hint": "Enter 到下一欄，最後一欄 Enter 送出；Esc 取消",
+    "staff_admin.form_hint": "Enter 到下一欄，最後一欄 Enter 送出；角色按空白鍵或 ↑↓ 選擇；Esc 取消",
     "staff_admin.pin_title": "重設 {staff} 的密碼",
     "staff_admin.pin_hint": "請當面告知新密碼；Enter 送出，Esc 取消",
     "staff_admin.added": "已新增人員 {staff}",
