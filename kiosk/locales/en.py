@@ -347,6 +347,8 @@ STRINGS: dict[str, str] = {
     "register.card_error": "Card read failed: {error}",
     "register.eligible": "Not registered: can register here; active at once, no e-mail confirmation.",
     "register.eligible_again": "The earlier registration was deregistered: can register again, active at once.",
+    "register.eligible_after_cancelled": ("The earlier web application was cancelled before it was confirmed: "
+                                          "can register here, active at once."),
     "register.document_prompt": "Check the identity document the citizen shows; press 1–4 for its type:",
     "register.doc.national_id_card": "National ID card",
     "register.doc.resident_certificate": "Resident certificate",

@@ -353,6 +353,7 @@ STRINGS: dict[str, str] = {
     "register.card_error": "讀卡失敗：{error}",
     "register.eligible": "尚未註冊，可辦理臨櫃註冊：完成後立即啟用，免電子郵件確認",
     "register.eligible_again": "先前的註冊已停用，可重新辦理臨櫃註冊：完成後立即啟用",
+    "register.eligible_after_cancelled": "先前的網路註冊申請已刪除（未完成註冊），可辦理臨櫃註冊：完成後立即啟用",
     "register.document_prompt": "請核對民眾出示的身分證明文件，按數字鍵 1–4 選擇文件類型：",
     "register.doc.national_id_card": "國民身分證",
     "register.doc.resident_certificate": "居留證",

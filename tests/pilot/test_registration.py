@@ -381,6 +381,44 @@ async def test_deregistered_citizen_registers_again(make_kiosk, receipts):
         assert len(receipts) == 1
 
 
+@pytest.mark.parametrize(("locale", "says", "never"), [
+    ("zh_TW", "網路註冊申請已刪除", "停用"),
+    ("en", "web application was cancelled", "deregistered"),
+])
+async def test_after_a_cancelled_web_application_f2_tells_the_real_story(make_kiosk, receipts, locale, says,
+                                                                         never):
+    """Issue 12 item 4: Ctrl+N 4, F6, Y, Esc, F2 — she was never deregistered, nor registered again."""
+    from kiosk.screens.confirm import ConfirmScreen
+
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await insert(pilot, PENDING)
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: getattr(app.screen, "subject", None) is not None)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: getattr(app.screen, "finished", False))
+        await wait_until(pilot, lambda: app.card.account_state == "unregistered")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        screen = await open_wizard(pilot, None)
+        await wait_until(pilot, lambda: screen.eligible)
+        eligibility = text_of(app, "#eligibility")
+        assert says in eligibility and never not in eligibility
+        await to_review(pilot, StaffKeys(pilot))
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: screen.step == "done")
+        done = text_of(app, "#done-text")
+        assert "重新" not in done and "again" not in done
+        [entry] = register_entries(app)
+        assert entry.detail["registered_again"] is False
+        assert entry.detail["prior_state"] == "application_cancelled"
+        [receipt] = receipts
+        assert dict(receipt.lines)["辦理前狀態"] == "網路註冊申請已刪除"
+
+
 async def test_no_card_then_card_inserted_while_open(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:

@@ -14,7 +14,7 @@ from data.store import open_memory_store
 from kiosk.config import Config
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.errors import PermissionDenied, ValidationError
-from kiosk.core.models import AccountState, Citizen, IdDocument, Role, Staff
+from kiosk.core.models import AccountState, Citizen, IdDocument, PriorState, Role, Staff
 from kiosk.core.secrets_hash import verify_secret
 from kiosk.services.context import ServiceContext
 from kiosk.services.registration import (
@@ -113,12 +113,25 @@ def test_batch_refusal_names_the_employer(ctx: ServiceContext) -> None:
 
 
 def test_deregistered_citizen_may_register_again(ctx: ServiceContext) -> None:
-    earlier = check_can_register(ctx, _who("S224567895"))
-    assert earlier is not None and earlier.state is AccountState.DEREGISTERED
-    assert check_can_register(ctx, _who("A123456789")) is None
+    assert check_can_register(ctx, _who("S224567895")) is PriorState.DEREGISTERED
     result = register_at_counter(ctx, _application("S224567895"))
     assert result.registered_again and result.account.state is AccountState.ACTIVE
+    assert result.prior is PriorState.DEREGISTERED
     assert query_audit(ctx.store, action="register")[0].detail["registered_again"] is True
+
+
+def test_a_cancelled_web_application_is_not_a_deregistration(ctx: ServiceContext) -> None:
+    """Issue 12 item 4: she was never deregistered; the result, the audit and the receipt say what she was."""
+    from kiosk.services.account import cancel_pending
+
+    assert check_can_register(ctx, _who("A123456789")) is PriorState.NONE
+    assert check_can_register(ctx, _who("S224567895")) is PriorState.DEREGISTERED
+    cancel_pending(ctx, _who("H220001110"))
+    assert check_can_register(ctx, _who("H220001110")) is PriorState.APPLICATION_CANCELLED
+    result = register_at_counter(ctx, _application("H220001110"))
+    assert result.prior is PriorState.APPLICATION_CANCELLED and not result.registered_again
+    detail = query_audit(ctx.store, action="register")[0].detail
+    assert detail["registered_again"] is False and detail["prior_state"] == "application_cancelled"
 
 
 def test_check_contact_reports_every_bad_field(ctx: ServiceContext) -> None:
