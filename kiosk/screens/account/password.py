@@ -46,10 +46,10 @@ class PasswordResetScreen(AccountScreen):
     PasswordResetScreen .acct-row { height: 3; }
     PasswordResetScreen .acct-row Label { width: 30; padding: 1 1 0 1; }
     PasswordResetScreen .acct-row Input { width: 30; }
-    PasswordResetScreen .acct-note { margin-left: 31; width: 1fr; height: auto; color: $error;
+    PasswordResetScreen .acct-note { margin-left: 1; width: 1fr; height: auto; color: $error;
                                      text-style: bold; }
-    PasswordResetScreen #pw-meter { margin-left: 31; }
-    #pw-hint { margin: 1 1 0 1; color: $text-muted; }
+    PasswordResetScreen #pw-meter { margin-left: 1; }
+    #pw-hint { margin: 1 1 0 1; width: 1fr; color: $text-muted; }
     #pw-turn { padding-left: 1; }
     """
 
@@ -110,11 +110,12 @@ class PasswordResetScreen(AccountScreen):
 
     @on(Input.Changed, "#pw1, #pw2")
     def _typed(self, event: Input.Changed) -> None:
-        field = event.input.id or ""
+        # The field's value now, not the event's: the event may arrive after a refusal cleared it.
+        field, value = event.input.id or "", event.input.value
         if field == "pw1":
-            self.query_one(StrengthMeter).level = int(strength(event.value)) if event.value else 0
-        if event.value:  # cleared after a refusal: the refusal stays in view
-            self._show_rules(field, event.value)
+            self.query_one(StrengthMeter).level = int(strength(value)) if value else 0
+        if value:  # cleared after a refusal: the refusal stays in view
+            self._show_rules(field, value)
 
     def _show_rules(self, field: str, value: str) -> None:
         """A forbidden character or a 13th one shows its rule at once, under the field."""

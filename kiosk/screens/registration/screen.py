@@ -272,11 +272,13 @@ class RegistrationScreen(CardFollowingWizard):
 
     @on(Input.Changed, "#password")
     def _password_changed(self, event: Input.Changed) -> None:
-        self.query_one(StrengthMeter).level = int(strength(event.value)) if event.value else 0
-        if not event.value:
+        # The field's value now, not the event's: the event may arrive after a refusal cleared it.
+        value = self._value("password")
+        self.query_one(StrengthMeter).level = int(strength(value)) if value else 0
+        if not value:
             return  # cleared after a refusal: the refusal stays in view
         # A forbidden character or a 13th one shows its rule at once, while the citizen types.
-        problems = typing_problems(event.value)
+        problems = typing_problems(value)
         if problems:
             self._set_note("password", Note("error", "".join(p.zh for p in problems),
                                             " ".join(p.en for p in problems)))
