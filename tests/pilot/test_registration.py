@@ -467,3 +467,20 @@ async def test_fast_typing_lands_in_the_right_fields(make_kiosk):
         assert values == {"password": PASSWORD, "password_confirm": PASSWORD, "mobile": "0912345678",
                           "email": "dawen@example.com"}
         assert "居留證" in text_of(app, "#review")
+
+
+async def test_a_refused_password_typed_in_one_burst_stays_refused(make_kiosk):
+    """Typed fast, the rule's refusal (and its 請重新輸入) is not overwritten by the typing that came before it."""
+    from textual import events
+
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        screen = await open_wizard(pilot, UNREGISTERED)
+        for key in ["1", *"Pw<12345", "enter"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_until(pilot, lambda: screen.step == "password" and app.focused.id == "password"
+                         and "請重新輸入註冊密碼" in note(app, "password"))
+        await pilot.pause()
+        assert "特殊符號不可為" in note(app, "password") and "請重新輸入註冊密碼" in note(app, "password")
+        assert screen.query_one("#password").value == ""
