@@ -19,6 +19,7 @@ from kiosk.core.models import (
     DeregistrationReason,
     DeviceBinding,
     IdDocument,
+    PriorState,
     VerificationCode,
     VirtualCard,
 )
@@ -165,10 +166,18 @@ def _contact_lines(contact: Contact) -> list[tuple[str, str]]:
     return lines
 
 
+# What the citizen had before registering here: a cancelled web application is never a deregistration.
+PRIOR_LABELS: dict[PriorState, str] = {
+    PriorState.NONE: "未註冊",
+    PriorState.DEREGISTERED: "已停用，本次重新註冊",
+    PriorState.APPLICATION_CANCELLED: "網路註冊申請已刪除",
+}
+
+
 def registration_receipt(header: ReceiptHeader, citizen: Citizen, contact: Contact,
-                         document: IdDocument) -> Receipt:
+                         document: IdDocument, *, prior: PriorState = PriorState.NONE) -> Receipt:
     lines = [*_who(citizen), ("身分證明文件", DOCUMENT_LABELS[document]), *_contact_lines(contact),
-             ("帳號狀態", "已註冊（臨櫃註冊免電子郵件確認）")]
+             ("辦理前狀態", PRIOR_LABELS[prior]), ("帳號狀態", "已註冊（臨櫃註冊免電子郵件確認）")]
     return _receipt(ReceiptKind.REGISTRATION, header, lines, [_NO_PASSWORD, _FORGOT])
 
 

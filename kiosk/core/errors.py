@@ -22,9 +22,16 @@ class KioskError(Exception):
         self.action_en = action_en or action
 
     def text(self, locale: str = "zh_TW") -> str:
+        """What happened, then what to do, as one sentence: never 「…。，…」 or "… do. do …"."""
         if locale.startswith("en"):
-            return f"{self.message_en} {self.action_en}".strip()
-        return f"{self.message}{'，' if self.action else ''}{self.action}"
+            message, action = self.message_en, self.action_en
+            if message and action and not message.rstrip().endswith((".", "!", "?", ":")):
+                message += "."
+            return f"{message} {action}".strip()
+        if not self.action:
+            return self.message
+        ended = self.message.endswith(("。", "！", "？", "：", "；"))
+        return f"{self.message}{'' if ended or not self.message else '，'}{self.action}"
 
 
 class ValidationError(KioskError):

@@ -27,6 +27,26 @@ class AccountState(StrEnum):
     DEREGISTERED = "deregistered"
 
 
+class PriorState(StrEnum):
+    """What a citizen registering at the counter had before, as messages and receipts must name it."""
+
+    NONE = "none"  # no account row: never registered, never applied
+    DEREGISTERED = "deregistered"  # registered once, then deregistered: registers again
+    APPLICATION_CANCELLED = "application_cancelled"  # a web application deleted before it was confirmed
+
+
+def prior_state(account: Account | None) -> PriorState:
+    """The prior state of a citizen who may register. A row left 未註冊 exists only because a
+    pending web application was cancelled (``cancel_pending``); that is never a deregistration."""
+    if account is None:
+        return PriorState.NONE
+    if account.state is AccountState.DEREGISTERED:
+        return PriorState.DEREGISTERED
+    if account.state is AccountState.UNREGISTERED:
+        return PriorState.APPLICATION_CANCELLED
+    raise ValueError(f"an account that is {account.state.value} cannot register")
+
+
 class IdDocument(StrEnum):
     NATIONAL_ID_CARD = "national_id_card"  # 國民身分證
     RESIDENT_CERTIFICATE = "resident_certificate"  # 居留證

@@ -38,8 +38,7 @@ NOT_ASCII = Problem("not_ascii",
                     "註冊密碼只能使用英文字母、數字及鍵盤上的特殊符號，不可使用中文、全形字或控制字元。",
                     "Use only English letters, digits and keyboard symbols: no Chinese, full-width or "
                     "control characters.")
-MISMATCH = Problem("mismatch", "兩次輸入的註冊密碼不一致，請重新輸入。",
-                   "The two passwords do not match; type them again.")
+MISMATCH = Problem("mismatch", "兩次輸入的註冊密碼不一致。", "The two passwords do not match.")
 
 
 class Strength(IntEnum):
@@ -113,25 +112,29 @@ def check_passwords_match(a: str, b: str) -> Problem | None:
     return MISMATCH
 
 
-def validate_password(pw: str, confirm: str | None = None) -> str:
-    """The password unchanged, or ``ValidationError(field="password")`` listing what is wrong.
+def typing_problems(pw: str) -> list[Problem]:
+    """The rules already broken while the citizen is still typing: a forbidden or non-ASCII
+    character, or a 13th character. "Too short" waits until the field is left."""
+    return [p for p in password_problems(pw) if p is not LENGTH or len(pw) > MAX_LENGTH]
 
-    The message names the rules broken, never the password itself.
+
+def password_error(problems: list[Problem]) -> ValidationError:
+    """One refusal naming every broken rule, then what to do: one clean sentence per language."""
+    return ValidationError(
+        "password", "".join(p.zh for p in problems), "請重新輸入註冊密碼。",
+        message_en=" ".join(p.en for p in problems), action_en="Type the password again.",
+    )
+
+
+def validate_password(pw: str, confirm: str | None = None) -> str:
+    """The password exactly as typed, or ``ValidationError(field="password")`` listing what is wrong.
+
+    Nothing is ever dropped or shortened: a password the rules refuse is refused, never changed
+    into one they accept. The message names the rules broken, never the password itself.
     """
     problems = password_problems(pw)
     if confirm is not None and (mismatch := check_passwords_match(pw, confirm)) is not None:
         problems.append(mismatch)
     if problems:
-        raise ValidationError(
-            "password", "".join(p.zh for p in problems), "請重新輸入註冊密碼",
-            message_en=" ".join(p.en for p in problems), action_en="Type the password again.",
-        )
+        raise password_error(problems)
     return pw
-
-
-def filter_typed_password(text: str) -> str:
-    """What the password field keeps of ``text``: allowed characters only, at most 12.
-
-    The input widget calls this on every change so the rules hold while the citizen types.
-    """
-    return "".join(c for c in text if _is_allowed_char(c))[:MAX_LENGTH]

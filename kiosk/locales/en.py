@@ -345,7 +345,7 @@ STRINGS: dict[str, str] = {
     "staff_admin.f_role": "Role",
     "staff_admin.f_pin": "PIN (4 to 8 digits)",
     "staff_admin.f_pin2": "PIN again",
-    "staff_admin.form_hint": "Enter: next field (submits on the last); Esc: cancel",
+    "staff_admin.form_hint": "Enter: next field (submits on the last); Role: Space or ↑↓ to choose; Esc: cancel",
     "staff_admin.pin_title": "New PIN for {staff}",
     "staff_admin.pin_hint": "Tell the new PIN in person. Enter submits, Esc cancels.",
     "staff_admin.added": "Staff member {staff} added.",
@@ -452,6 +452,8 @@ STRINGS: dict[str, str] = {
     "register.card_error": "Card read failed: {error}",
     "register.eligible": "Not registered: can register here; active at once, no e-mail confirmation.",
     "register.eligible_again": "The earlier registration was deregistered: can register again, active at once.",
+    "register.eligible_after_cancelled": ("The earlier web application was cancelled before it was confirmed: "
+                                          "can register here, active at once."),
     "register.document_prompt": "Check the identity document the citizen shows; press 1–4 for its type:",
     "register.doc.national_id_card": "National ID card",
     "register.doc.resident_certificate": "Resident certificate",
@@ -461,9 +463,6 @@ STRINGS: dict[str, str] = {
     "register.password": "* Password",
     "register.password_confirm": "* Password again",
     "register.strength": "Strength",
-    "register.dropped": "Characters that are not allowed were dropped (space, <, >, ', \", Chinese or "
-                        "full-width).",
-    "register.too_long": "At most 12 characters.",
     "register.contact_prompt": "Type the contact details as the citizen says them (* required); Enter: "
                                "next field, F9: review",
     "register.mobile": "Mobile",
@@ -623,9 +622,7 @@ STRINGS: dict[str, str] = {
     "pw.turn": "Hand the keyboard to the citizen to type the new password (it is not shown)",
     "pw.new": "*New password (6–12)",
     "pw.again": "*Type it again",
-    "pw.strength": "Strength: {level}",
-    "pw.too_short": "(at least 6)",
-    "pw.refused_char": "Space, <, >, ', \", Chinese and full-width characters are not allowed; skipped",
+    "pw.strength": "Strength",
     "pw.saving": "Resetting the password…",
     "pw.done": "The password was reset; it works on the web site and the app. The receipt is printing (it "
                "never shows the password). ",

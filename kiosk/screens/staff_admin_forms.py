@@ -43,6 +43,19 @@ def _pin_pair(first: str, second: str) -> str:
     return pin
 
 
+class RoleSelect(Select[str]):
+    """The role picker: Enter moves on like every other field of the form (it does not open the
+    list, which would swallow the PIN typed next); Space or an arrow key opens the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "next_field", show=False),
+        Binding("down,space,up", "show_overlay", show=False),
+    ]
+
+    def action_next_field(self) -> None:
+        self.screen.focus_next()
+
+
 class _Form(ModalScreen[object]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
@@ -77,8 +90,8 @@ class AddStaffScreen(_Form):
             yield Label(t("staff_admin.add_title"), classes="section-title")
             yield Input(id="staff-no", max_length=16)
             yield Input(id="name", max_length=20)
-            yield Select([(t("role.clerk"), Role.CLERK.value), (t("role.supervisor"), Role.SUPERVISOR.value)],
-                         value=Role.CLERK.value, allow_blank=False, id="role")
+            yield RoleSelect([(t("role.clerk"), Role.CLERK.value), (t("role.supervisor"), Role.SUPERVISOR.value)],
+                             value=Role.CLERK.value, allow_blank=False, id="role")
             yield Input(id="pin", password=True, max_length=8)
             yield Input(id="pin2", password=True, max_length=8)
             yield Label(id="form-error", classes="error")

@@ -20,7 +20,16 @@ from data.store import Store
 from kiosk.core.contact import validate_email, validate_landline, validate_mobile
 from kiosk.core.errors import InvalidTransition, KioskError, ValidationError
 from kiosk.core.ids import validate_household_number
-from kiosk.core.models import Account, AccountState, Citizen, Contact, IdDocument, account_transition
+from kiosk.core.models import (
+    Account,
+    AccountState,
+    Citizen,
+    Contact,
+    IdDocument,
+    PriorState,
+    account_transition,
+    prior_state,
+)
 from kiosk.core.password import validate_password
 from kiosk.core.permissions import Action
 from kiosk.core.rocdate import format_roc_date
@@ -171,12 +180,18 @@ class Registration:
     account: Account
     txn_no: str
     job_id: int
-    registered_again: bool  # the citizen had been deregistered before
+    prior: PriorState  # what the citizen had before: nothing, a deregistered account, a cancelled application
     warnings: dict[str, tuple[str, str]]
+
+    @property
+    def registered_again(self) -> bool:
+        """Registered once before and deregistered; a cancelled web application is not that."""
+        return self.prior is PriorState.DEREGISTERED
 
 
 def registrable(store: Store, national_id: str) -> Account | None:
-    """The citizen's earlier (deregistered) account or None; ``AlreadyRegistered`` otherwise."""
+    """The citizen's earlier row (deregistered, or left 未註冊 by a cancelled web application) or
+    None; ``AlreadyRegistered`` otherwise."""
     account = accounts_repo.get_account(store, national_id)
     state = account.state if account else AccountState.UNREGISTERED
     try:
@@ -193,16 +208,17 @@ def _refuse(ctx: ServiceContext, citizen: Citizen, refusal: AlreadyRegistered) -
                       "batch": bool(refusal.batch_unit)})
 
 
-def check_can_register(ctx: ServiceContext, citizen: Citizen) -> Account | None:
+def check_can_register(ctx: ServiceContext, citizen: Citizen) -> PriorState:
     """Run when the card is read: refuse at once (and record the refusal) if already registered.
 
-    Returns the earlier deregistered account, if any, so the screen can say this is a new start.
+    Returns what the citizen had before, so the screen names it truly: a deregistered account
+    registers again; a cancelled web application was never a registration.
     """
     ctx.require(Action.COUNTER_SERVICE)
     refusal: AlreadyRegistered | None = None
     with ctx.store.transaction():
         try:
-            return registrable(ctx.store, citizen.national_id)
+            return prior_state(registrable(ctx.store, citizen.national_id))
         except AlreadyRegistered as exc:
             refusal = exc
             _refuse(ctx, citizen, exc)
@@ -225,7 +241,7 @@ def register_at_counter(ctx: ServiceContext, application: Application) -> Regist
     refusal: AlreadyRegistered | None = None
     with ctx.store.transaction():
         try:
-            earlier = registrable(ctx.store, citizen.national_id)
+            prior = prior_state(registrable(ctx.store, citizen.national_id))
         except AlreadyRegistered as exc:
             refusal = exc
             _refuse(ctx, citizen, exc)
@@ -238,12 +254,13 @@ def register_at_counter(ctx: ServiceContext, application: Application) -> Regist
             )
             header = ctx.receipt_header()
             job_id = ctx.queue_receipt(registration_receipt(header, citizen, checked.contact,
-                                                            application.document))
+                                                            application.document, prior=prior))
             ctx.audit(AUDIT_ACTION, subject_id=citizen.national_id, subject_name=citizen.name,
                       detail={"document": application.document.value, "txn_no": header.txn_no,
-                              "registered_again": earlier is not None,
+                              "registered_again": prior is PriorState.DEREGISTERED,
+                              "prior_state": prior.value,
                               "mobile_given": checked.contact.mobile is not None,
                               "warnings": sorted(checked.warnings)})
-            return Registration(account, header.txn_no, job_id, earlier is not None, checked.warnings)
+            return Registration(account, header.txn_no, job_id, prior, checked.warnings)
     assert refusal is not None
     raise refusal

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from data import accounts, authorizations, codes, devices, vcards
 from data.audit import query_audit, verify_chain
 from data.demo import DEMO_CITIZENS, DEMO_PASSWORD
@@ -150,8 +152,7 @@ async def test_password_reset_also_lifts_lockout(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await _open(pilot, "f4", LOCKED)
         await _wait_subject(pilot)
-        # A space and '<' are dropped as they are typed; the citizen types fast.
-        await pilot.press(*"New pw<1!", "enter", *"Newpw1!", "enter")
+        await pilot.press(*"Newpw1!", "enter", *"Newpw1!", "enter")
         await _wait_done(pilot)
         account = accounts.get_account(app.hw.store, LOCKED)
         assert account.state is AccountState.ACTIVE and account.failed_passwords == 0
@@ -173,6 +174,58 @@ async def test_password_mismatch_clears_both_and_changes_nothing(make_kiosk):
         assert app.screen.query_one("#pw1").value == "" and app.screen.query_one("#pw2").value == ""
         assert verify_secret(DEMO_PASSWORD, accounts.get_password_hash(app.hw.store, ACTIVE))
         assert _entries(app, "reset_password") == [] and app.hw.printer.jobs == []
+
+
+@pytest.mark.parametrize(("typed", "rule"), [
+    ("Pw<12345", "特殊符號不可為(空白)、(大於>)、(小於<)"),
+    ("Pw 12345", "特殊符號不可為(空白)"),
+    ("Ab1!Ab1!Ab1!x", "註冊密碼長度必需6-12碼"),
+])
+async def test_password_reset_with_a_forbidden_or_13th_character_stops(make_kiosk, typed, rule):
+    """Issue 12 item 1: the typed password is never changed into another one and stored."""
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _open(pilot, "f4", ACTIVE)
+        await _wait_subject(pilot)
+        await pilot.press(*typed)
+        # The rule shows while the citizen types, before Enter.
+        await wait_until(pilot, lambda: rule in _shown(app, "#pw1-note"))
+        assert app.screen.query_one("#pw1").value == typed
+        await pilot.press("enter", *typed, "enter")
+        await wait_until(pilot, lambda: rule in _message(app))
+        assert not app.screen.finished
+        assert app.screen.query_one("#pw1").value == "" and app.screen.query_one("#pw2").value == ""
+        assert app.screen.query_one("#pw1").has_focus
+        assert verify_secret(DEMO_PASSWORD, accounts.get_password_hash(app.hw.store, ACTIVE))
+        assert _entries(app, "reset_password") == [] and app.hw.printer.jobs == []
+
+
+async def test_password_reset_shows_the_strength_meter(make_kiosk):
+    from widgets.strength_meter import StrengthMeter
+
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _open(pilot, "f4", ACTIVE)
+        await _wait_subject(pilot)
+        meter = app.screen.query_one(StrengthMeter)
+        assert meter.level == 0
+        for typed, level in (("abcdef", 1), ("1", 2), ("A", 3), ("!", 4)):
+            await pilot.press(*typed)
+            await wait_until(pilot, lambda level=level: meter.level == level)
+
+
+@pytest.mark.parametrize(("locale", "sentence"), [
+    ("zh_TW", "兩次輸入的註冊密碼不一致。請重新輸入註冊密碼。"),
+    ("en", "The two passwords do not match. Type the password again."),
+])
+async def test_password_mismatch_message_is_one_clean_sentence(make_kiosk, locale, sentence):
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _open(pilot, "f4", ACTIVE)
+        await _wait_subject(pilot)
+        await pilot.press(*"Abc@1234", "enter", *"Abc@1235", "enter")
+        await wait_until(pilot, lambda: sentence in _message(app))
+        assert "。，" not in _message(app)
 
 
 async def test_password_reset_refused_for_pending(make_kiosk):

@@ -160,18 +160,29 @@ async def test_too_short_password_is_refused_inline(make_kiosk):
         assert screen.step == "password"
 
 
-async def test_forbidden_characters_are_dropped_as_typed(make_kiosk):
+@pytest.mark.parametrize(("typed", "rule"), [
+    ("Pw<12345", "特殊符號不可為(空白)、(大於>)、(小於<)"),
+    ("Ab 1x@yz9", "特殊符號不可為(空白)"),
+    ("it's\"ok\"", "(單引號')、(雙引號\")"),
+    ("Ab1x@yz9Ab1x@", "註冊密碼長度必需6-12碼"),
+])
+async def test_a_forbidden_or_13th_character_stops_the_step(make_kiosk, typed, rule):
+    """Issue 12 item 1: nothing typed is dropped; the step stops with the rule in the seed's words."""
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         screen = await open_wizard(pilot, UNREGISTERED)
-        await pilot.press("1", *"Ab 1<x>y'z\"9")
-        await wait_until(pilot, lambda: "已略過" in note(app, "password"))
-        assert screen.query_one("#password").value == "Ab1xyz9"
-        # Nothing past 12 characters is kept.
-        await pilot.press(*"ABCDEFGH")
-        await wait_until(pilot, lambda: "12" in note(app, "password"))
-        assert screen.query_one("#password").value == "Ab1xyz9ABCDE"
+        await pilot.press("1", *typed)
+        await wait_until(pilot, lambda: rule in note(app, "password"))
+        assert screen.query_one("#password").value == typed
+        await pilot.press("enter", *typed, "enter")
+        await wait_until(pilot, lambda: screen.step == "password" and app.focused.id == "password")
+        assert rule in note(app, "password")
+        assert screen.query_one("#password").value == "" and screen.query_one("#password_confirm").value == ""
+        await pilot.press("f10")
+        await pilot.pause()
+        assert accounts.get_account(app.hw.store, UNREGISTERED) is None
+        assert register_entries(app) == []
 
 
 async def test_strength_meter_follows_the_password(make_kiosk):
@@ -370,6 +381,44 @@ async def test_deregistered_citizen_registers_again(make_kiosk, receipts):
         assert len(receipts) == 1
 
 
+@pytest.mark.parametrize(("locale", "says", "never"), [
+    ("zh_TW", "網路註冊申請已刪除", "停用"),
+    ("en", "web application was cancelled", "deregistered"),
+])
+async def test_after_a_cancelled_web_application_f2_tells_the_real_story(make_kiosk, receipts, locale, says,
+                                                                         never):
+    """Issue 12 item 4: Ctrl+N 4, F6, Y, Esc, F2 — she was never deregistered, nor registered again."""
+    from kiosk.screens.confirm import ConfirmScreen
+
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await insert(pilot, PENDING)
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: getattr(app.screen, "subject", None) is not None)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: getattr(app.screen, "finished", False))
+        await wait_until(pilot, lambda: app.card.account_state == "unregistered")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        screen = await open_wizard(pilot, None)
+        await wait_until(pilot, lambda: screen.eligible)
+        eligibility = text_of(app, "#eligibility")
+        assert says in eligibility and never not in eligibility
+        await to_review(pilot, StaffKeys(pilot))
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: screen.step == "done")
+        done = text_of(app, "#done-text")
+        assert "重新" not in done and "again" not in done
+        [entry] = register_entries(app)
+        assert entry.detail["registered_again"] is False
+        assert entry.detail["prior_state"] == "application_cancelled"
+        [receipt] = receipts
+        assert dict(receipt.lines)["辦理前狀態"] == "網路註冊申請已刪除"
+
+
 async def test_no_card_then_card_inserted_while_open(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
@@ -418,3 +467,20 @@ async def test_fast_typing_lands_in_the_right_fields(make_kiosk):
         assert values == {"password": PASSWORD, "password_confirm": PASSWORD, "mobile": "0912345678",
                           "email": "dawen@example.com"}
         assert "居留證" in text_of(app, "#review")
+
+
+async def test_a_refused_password_typed_in_one_burst_stays_refused(make_kiosk):
+    """Typed fast, the rule's refusal (and its 請重新輸入) is not overwritten by the typing that came before it."""
+    from textual import events
+
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        screen = await open_wizard(pilot, UNREGISTERED)
+        for key in ["1", *"Pw<12345", "enter"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_until(pilot, lambda: screen.step == "password" and app.focused.id == "password"
+                         and "請重新輸入註冊密碼" in note(app, "password"))
+        await pilot.pause()
+        assert "特殊符號不可為" in note(app, "password") and "請重新輸入註冊密碼" in note(app, "password")
+        assert screen.query_one("#password").value == ""

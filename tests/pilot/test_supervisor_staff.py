@@ -59,6 +59,31 @@ async def test_add_a_clerk_with_the_pin_typed_twice(make_kiosk):
         assert "2468" not in str(entry.detail)
 
 
+async def test_enter_on_the_role_field_moves_on_and_no_key_is_lost(make_kiosk):
+    """Issue 12 item 16: Enter on 角色 moves to the PIN (it does not open the list), and the PIN typed
+    next lands in the PIN field; the arrow keys still change the role."""
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, AddStaffScreen))
+        form = app.screen
+        await pilot.press(*"s003", "enter", *"Lin", "enter")
+        assert form.query_one("#role").has_focus
+        await pilot.press("down")  # the list opens; Down, Enter picks 主管
+        await wait_until(pilot, lambda: form.query_one("#role").expanded)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: not form.query_one("#role").expanded)
+        assert form.query_one("#role").value == "supervisor" and form.query_one("#role").has_focus
+        await pilot.press("enter", *"1357")
+        assert form.query_one("#pin").value == "1357" and form.query_one("#pin").has_focus
+        await pilot.press("enter", *"1357", "enter")
+        await wait_until(pilot, lambda: len(screen.staff) == 3)
+        added = staff_repo.get_staff(app.hw.store, "S003")
+        assert added is not None and added.role is Role.SUPERVISOR
+        assert verify_secret("1357", staff_repo.get_pin_hash(app.hw.store, "S003") or "")
+
+
 async def test_disable_enable_reset_pin_role_and_unlock_are_each_audited(make_kiosk):
     app = make_kiosk()
     for _ in range(5):

@@ -18,6 +18,7 @@ from kiosk.core.models import (
     DeregistrationReason,
     DeviceBinding,
     IdDocument,
+    PriorState,
     VerificationCode,
     VirtualCard,
     VirtualCardState,
@@ -130,6 +131,18 @@ def test_contact_update_lists_only_what_changed() -> None:
 def test_contact_update_reports_a_removed_field() -> None:
     lines = dict(contact_updated_receipt(HEADER, CITIZEN, Contact(mobile="0912345678"), Contact()).lines)
     assert lines["行動電話"] == "已刪除"
+
+
+def test_registration_receipt_names_the_real_prior_state() -> None:
+    """Issue 12 item 4: a cancelled web application is not a deregistration."""
+    def prior_line(prior: PriorState) -> str:
+        receipt = registration_receipt(HEADER, CITIZEN, CONTACT, IdDocument.NATIONAL_ID_CARD, prior=prior)
+        return dict(receipt.lines)["辦理前狀態"]
+
+    assert prior_line(PriorState.NONE) == "未註冊"
+    assert "停用" in prior_line(PriorState.DEREGISTERED) and "重新註冊" in prior_line(PriorState.DEREGISTERED)
+    cancelled = prior_line(PriorState.APPLICATION_CANCELLED)
+    assert "網路註冊申請已刪除" in cancelled and "停用" not in cancelled
 
 
 def test_deregistration_for_misuse_says_service_stopped_at_once() -> None:

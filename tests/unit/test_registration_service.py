@@ -14,7 +14,7 @@ from data.store import open_memory_store
 from kiosk.config import Config
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.errors import PermissionDenied, ValidationError
-from kiosk.core.models import AccountState, Citizen, IdDocument, Role, Staff
+from kiosk.core.models import AccountState, Citizen, IdDocument, PriorState, Role, Staff
 from kiosk.core.secrets_hash import verify_secret
 from kiosk.services.context import ServiceContext
 from kiosk.services.registration import (
@@ -68,12 +68,27 @@ def test_registers_active_at_once_with_one_audit_entry_and_receipt(ctx: ServiceC
 
 
 def test_password_rules_are_checked_again_in_the_service(ctx: ServiceContext) -> None:
-    for password, confirm in (("Ab1x@yz9", "Ab1x@yz8"), ("Ab1", "Ab1"), ("Ab 1x@yz9", "Ab 1x@yz9")):
+    for password, confirm in (("Ab1x@yz9", "Ab1x@yz8"), ("Ab1", "Ab1"), ("Ab 1x@yz9", "Ab 1x@yz9"),
+                              ("Pw<12345", "Pw<12345"), ("Ab1x@yz9Ab1x@", "Ab1x@yz9Ab1x@")):
         with pytest.raises(ValidationError) as caught:
             register_at_counter(ctx, _application(password=password, confirm=confirm))
         assert caught.value.field == "password" and password not in caught.value.text()
     assert accounts.get_account(ctx.store, "A123456789") is None
     assert query_audit(ctx.store, action="register") == []
+
+
+@pytest.mark.parametrize("password", ["Pw<12345", "Ab1x@yz9Ab1x@", "Pw12345\u3000"])
+def test_password_reset_refuses_what_the_rules_refuse(ctx: ServiceContext, password: str) -> None:
+    """Issue 12 item 1: the service refuses on its own; it never stores a changed password."""
+    from kiosk.services.account import reset_password
+
+    before = accounts.get_password_hash(ctx.store, "F223456786")
+    with pytest.raises(ValidationError) as caught:
+        reset_password(ctx, _who("F223456786"), password, password)
+    assert "特殊符號不可為" in caught.value.text() or "6-12" in caught.value.text() \
+        or "不可使用中文" in caught.value.text()
+    assert accounts.get_password_hash(ctx.store, "F223456786") == before
+    assert query_audit(ctx.store, action="reset_password") == []
 
 
 @pytest.mark.parametrize("national_id", ["F223456786", "E123454323", "H220001110", "B120000008"])
@@ -98,12 +113,25 @@ def test_batch_refusal_names_the_employer(ctx: ServiceContext) -> None:
 
 
 def test_deregistered_citizen_may_register_again(ctx: ServiceContext) -> None:
-    earlier = check_can_register(ctx, _who("S224567895"))
-    assert earlier is not None and earlier.state is AccountState.DEREGISTERED
-    assert check_can_register(ctx, _who("A123456789")) is None
+    assert check_can_register(ctx, _who("S224567895")) is PriorState.DEREGISTERED
     result = register_at_counter(ctx, _application("S224567895"))
     assert result.registered_again and result.account.state is AccountState.ACTIVE
+    assert result.prior is PriorState.DEREGISTERED
     assert query_audit(ctx.store, action="register")[0].detail["registered_again"] is True
+
+
+def test_a_cancelled_web_application_is_not_a_deregistration(ctx: ServiceContext) -> None:
+    """Issue 12 item 4: she was never deregistered; the result, the audit and the receipt say what she was."""
+    from kiosk.services.account import cancel_pending
+
+    assert check_can_register(ctx, _who("A123456789")) is PriorState.NONE
+    assert check_can_register(ctx, _who("S224567895")) is PriorState.DEREGISTERED
+    cancel_pending(ctx, _who("H220001110"))
+    assert check_can_register(ctx, _who("H220001110")) is PriorState.APPLICATION_CANCELLED
+    result = register_at_counter(ctx, _application("H220001110"))
+    assert result.prior is PriorState.APPLICATION_CANCELLED and not result.registered_again
+    detail = query_audit(ctx.store, action="register")[0].detail
+    assert detail["registered_again"] is False and detail["prior_state"] == "application_cancelled"
 
 
 def test_check_contact_reports_every_bad_field(ctx: ServiceContext) -> None:

@@ -1,8 +1,10 @@
 """Forgotten password (F4 忘記註冊密碼): the citizen types the new password twice.
 
-The fields keep only what the rules allow as it is typed (``filter_typed_password``), so a space
-or ``<`` never lands in the field; the strength reading is advice, not a block. A new password
-also lifts a lockout, as the state machine says.
+The fields keep exactly what is typed: a space, ``<`` or a 13th character is never dropped (the
+citizen types blind and would leave believing a password that was not stored). The broken rule
+shows at once, in the seed's words, and the step stops on Enter; the service refuses again. The
+strength meter is the registration wizard's, and is advice, not a block. A new password also lifts
+a lockout, as the state machine says.
 """
 
 from __future__ import annotations
@@ -21,14 +23,18 @@ from kiosk.core.models import AccountState
 from kiosk.core.password import (
     STRONG_HINT,
     STRONG_HINT_EN,
-    filter_typed_password,
+    Strength,
+    password_error,
     password_problems,
     strength,
+    typing_problems,
     validate_password,
 )
 from kiosk.i18n import get_locale, t
 from kiosk.screens.account.common import AccountScreen
+from kiosk.screens.registration.secret_input import SecretInput
 from kiosk.services.account import Done, Subject, reset_password
+from widgets.strength_meter import StrengthMeter
 
 
 class PasswordResetScreen(AccountScreen):
@@ -40,8 +46,10 @@ class PasswordResetScreen(AccountScreen):
     PasswordResetScreen .acct-row { height: 3; }
     PasswordResetScreen .acct-row Label { width: 30; padding: 1 1 0 1; }
     PasswordResetScreen .acct-row Input { width: 30; }
-    PasswordResetScreen .acct-row .acct-note { width: 1fr; padding: 1 1 0 1; }
-    #pw-hint { margin: 1 1 0 1; color: $text-muted; }
+    PasswordResetScreen .acct-note { margin-left: 1; width: 1fr; height: auto; color: $error;
+                                     text-style: bold; }
+    PasswordResetScreen #pw-meter { margin-left: 1; }
+    #pw-hint { margin: 1 1 0 1; width: 1fr; color: $text-muted; }
     #pw-turn { padding-left: 1; }
     """
 
@@ -50,20 +58,26 @@ class PasswordResetScreen(AccountScreen):
             yield Label(id="pw-turn", classes="hint")
             with Horizontal(classes="acct-row"):
                 yield Label(id="pw1-label")
-                yield Input(id="pw1", password=True, max_length=12, disabled=True)
-                yield Label(id="pw1-note", classes="acct-note")
+                yield SecretInput(id="pw1", disabled=True)
+            yield StrengthMeter(id="pw-meter")
+            yield Label(id="pw1-note", classes="acct-note")
             with Horizontal(classes="acct-row"):
                 yield Label(id="pw2-label")
-                yield Input(id="pw2", password=True, max_length=12, disabled=True)
-                yield Label(id="pw2-note", classes="acct-note")
+                yield SecretInput(id="pw2", disabled=True)
+            yield Label(id="pw2-note", classes="acct-note")
             yield Label(id="pw-hint")
 
     def relabel(self) -> None:
         self.query_one("#pw-turn", Label).update(t("pw.turn"))
         self.query_one("#pw1-label", Label).update(t("pw.new"))
         self.query_one("#pw2-label", Label).update(t("pw.again"))
-        self.query_one("#pw-hint", Label).update(STRONG_HINT_EN if get_locale() == "en" else STRONG_HINT)
-        self._show_strength(self.query_one("#pw1", Input).value)
+        english = get_locale() == "en"
+        self.query_one("#pw-hint", Label).update(STRONG_HINT_EN if english else STRONG_HINT)
+        meter = self.query_one(StrengthMeter)
+        meter.caption = t("pw.strength")
+        meter.labels = tuple(s.en if english else s.zh for s in Strength)
+        for field in ("pw1", "pw2"):
+            self._show_rules(field, self.query_one(f"#{field}", Input).value)
 
     def keys(self) -> list[tuple[str, str]]:
         if self.subject is None or self.finished:
@@ -85,43 +99,50 @@ class PasswordResetScreen(AccountScreen):
             box = self.query_one(field, Input)
             box.value = ""
             box.disabled = disable
-        self._show_strength("")
-        self.query_one("#pw2-note", Label).update("")
-        if not disable:
+        self.query_one(StrengthMeter).level = 0
+        if disable:  # the person left or the service is done: nothing typed for them stays
+            for note in ("#pw1-note", "#pw2-note"):
+                self.query_one(note, Label).update("")
+        else:
             self.query_one("#pw1", Input).focus()
 
     # --- typing --------------------------------------------------------------------------------
 
     @on(Input.Changed, "#pw1, #pw2")
     def _typed(self, event: Input.Changed) -> None:
-        kept = filter_typed_password(event.value)
-        if kept != event.value:
-            event.input.value = kept
-            event.input.cursor_position = len(kept)
-            self.query_one(f"#{event.input.id}-note", Label).update(t("pw.refused_char"))
-            return
-        if event.input.id == "pw1":
-            self._show_strength(kept)
+        # The field's value now, not the event's: the event may arrive after a refusal cleared it.
+        field, value = event.input.id or "", event.input.value
+        if field == "pw1":
+            self.query_one(StrengthMeter).level = int(strength(value)) if value else 0
+        if value:  # cleared after a refusal: the refusal stays in view
+            self._show_rules(field, value)
 
-    def _show_strength(self, value: str) -> None:
-        note = self.query_one("#pw1-note", Label)
-        if not value:
-            note.update("")
-            return
+    def _show_rules(self, field: str, value: str) -> None:
+        """A forbidden character or a 13th one shows its rule at once, under the field."""
+        problems = typing_problems(value)
         en = get_locale() == "en"
-        level = strength(value)
-        text = t("pw.strength", level=level.en if en else level.zh)
-        # The field already refuses forbidden characters and a 13th one: only "too short" is left.
-        if password_problems(value):
-            text += "　" + t("pw.too_short")
-        note.update(Text(text))
+        self.query_one(f"#{field}-note", Label).update(
+            Text((" " if en else "").join(p.en if en else p.zh for p in problems)))
 
     def action_enter(self) -> None:
         first, second = self.query_one("#pw1", Input), self.query_one("#pw2", Input)
         if self.focused is first:
             self.set_focus(second)
+            first.call_later(self._first_done)  # after the keys already queued for the field
         elif self.focused is second:
-            second.call_later(self._second_done)  # after the keys already queued for the field
+            second.call_later(self._second_done)
+
+    def _refuse(self, error: ValidationError) -> None:
+        # Both again: the citizen types blind and cannot see which character was wrong.
+        self._clear()
+        self.show_error(error)
+
+    def _first_done(self) -> None:
+        if self.subject is None or self.finished:
+            return
+        problems = password_problems(self.query_one("#pw1", Input).value)
+        if problems:
+            self._refuse(password_error(problems))
 
     def _second_done(self) -> None:
         subject = self.subject
@@ -132,9 +153,7 @@ class PasswordResetScreen(AccountScreen):
         try:
             validate_password(first, second)
         except ValidationError as exc:
-            # Both again: the citizen cannot see which one was mistyped.
-            self._clear()
-            self.show_error(exc)
+            self._refuse(exc)
             return
         citizen = subject.citizen
         was_locked = subject.account.state is AccountState.LOCKED

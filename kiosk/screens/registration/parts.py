@@ -39,8 +39,13 @@ class Note:
         return cls(kind, t(key, locale="zh_TW"), t(key, locale="en"))
 
     def text(self) -> Text:
-        prefix = {"error": "✖ ", "warning": "⚠ "}.get(self.kind, "")
-        return Text(prefix + (self.en if get_locale() == "en" else self.zh))
+        english = get_locale() == "en"
+        # No space after the mark in Chinese: a space is where the line would break, leaving the
+        # mark alone on its line above a long sentence that has no spaces of its own.
+        prefix = {"error": "✖", "warning": "⚠"}.get(self.kind, "")
+        if prefix and english:
+            prefix += " "
+        return Text(prefix + (self.en if english else self.zh))
 
 
 def step_line(current: str) -> Text:

@@ -30,8 +30,10 @@ from kiosk.core.password import (
     STRONG_HINT,
     STRONG_HINT_EN,
     Strength,
+    password_error,
     password_problems,
     strength,
+    typing_problems,
 )
 from kiosk.i18n import get_locale, t
 from kiosk.screens.registration.parts import DOCUMENTS, PASSWORD_FIELDS, Note, review_table, step_line
@@ -248,35 +250,40 @@ class RegistrationScreen(CardFollowingWizard):
 
     # --- password ------------------------------------------------------------------------------
 
-    def _check_password(self, *, focus: bool = False) -> bool:
+    def _check_password(self) -> bool:
+        """The step stops on any broken rule, and both fields are cleared: the citizen types blind
+        and cannot mend a masked password, so they type it again from the start."""
         problems = password_problems(self._value("password"))
         if problems:
-            self._set_note("password", Note("error", problems[0].zh, problems[0].en))
-            if focus:
-                self.set_focus(self.query_one("#password"))
+            self._set_note("password", Note.of_error(password_error(problems)))
+            for name in PASSWORD_FIELDS:
+                self.query_one(f"#{name}", Input).value = ""
             return False
-        if getattr(self._notes.get("password"), "kind", "") == "error":
-            # A note that characters were dropped stays: the citizen must know the password is not
-            # exactly what they meant to type.
-            self._set_note("password", None)
+        self._set_note("password", None)
         return True
 
     def _check_confirm(self) -> bool:
         if self._value("password") != self._value("password_confirm"):
             self.query_one("#password_confirm", Input).value = ""
-            self._set_note("password_confirm", Note("error", MISMATCH.zh, MISMATCH.en))
+            self._set_note("password_confirm", Note.of_error(password_error([MISMATCH])))
             return False
         self._set_note("password_confirm", None)
         return True
 
     @on(Input.Changed, "#password")
     def _password_changed(self, event: Input.Changed) -> None:
-        self.query_one(StrengthMeter).level = int(strength(event.value)) if event.value else 0
-
-    @on(SecretInput.Dropped)
-    def _dropped(self, event: SecretInput.Dropped) -> None:
-        self._set_note(event.field_id, Note.key("warning", "register.too_long" if event.too_long
-                                                 else "register.dropped"))
+        # The field's value now, not the event's: the event may arrive after a refusal cleared it.
+        value = self._value("password")
+        self.query_one(StrengthMeter).level = int(strength(value)) if value else 0
+        if not value:
+            return  # cleared after a refusal: the refusal stays in view
+        # A forbidden character or a 13th one shows its rule at once, while the citizen types.
+        problems = typing_problems(value)
+        if problems:
+            self._set_note("password", Note("error", "".join(p.zh for p in problems),
+                                            " ".join(p.en for p in problems)))
+        elif getattr(self._notes.get("password"), "kind", "") == "error":
+            self._set_note("password", None)
 
     # --- contact -------------------------------------------------------------------------------
 
@@ -308,9 +315,6 @@ class RegistrationScreen(CardFollowingWizard):
             self.set_focus(self.query_one(f"#{bad[0]}"))
             return
         self._warnings = dict(check_contact(self._contact_form()).warnings)
-        dropped = self._notes.get("password")
-        if dropped is not None and dropped.kind == "warning":
-            self._warnings["password"] = (dropped.zh, dropped.en)
         self._go("review")
         self._render_review()
 

@@ -1,38 +1,20 @@
 """The masked field the citizen types the new password into.
 
-The password rules hold while typing (seed 000): what ``filter_typed_password`` would drop (space,
-``<``, ``>``, quotes, anything not printable ASCII such as Chinese or full-width input) never
-reaches the field, and nothing goes past 12 characters. The field tells the screen when it dropped
-something, so the citizen learns why a key did nothing.
+Nothing typed is filtered or cut here: the citizen types blind, so a field that silently dropped a
+space, a ``<`` or a 13th character would leave them believing a password that was never stored.
+The field keeps exactly what was typed; the screen shows the broken rule at once
+(``kiosk.core.password.typing_problems``) and refuses the step, and the service refuses again.
+The only limit is a generous one against a stuck key, far past anything the rules accept.
 """
 
 from __future__ import annotations
 
-from textual.message import Message
 from textual.widgets import Input
 
-from kiosk.core.password import MAX_LENGTH, filter_typed_password
+# Far past the 12 characters the rules accept, so whatever is typed past 12 is still seen and refused.
+TYPED_LIMIT = 64
 
 
 class SecretInput(Input):
-    class Dropped(Message):
-        """Some typed or pasted characters were not allowed, or the field was full."""
-
-        def __init__(self, field_id: str, too_long: bool) -> None:
-            super().__init__()
-            self.field_id = field_id
-            self.too_long = too_long
-
-    def __init__(self, *, id: str) -> None:
-        super().__init__(id=id, password=True, max_length=MAX_LENGTH)
-
-    def replace(self, text: str, start: int, end: int) -> None:
-        kept = filter_typed_password(text)
-        if kept != text:
-            self.post_message(self.Dropped(self.id or "", too_long=False))
-        if kept or not text:
-            super().replace(kept, start, end)
-
-    def restricted(self) -> None:
-        # Only the length limit restricts this field (the filter ran first): say so, no bell.
-        self.post_message(self.Dropped(self.id or "", too_long=True))
+    def __init__(self, *, id: str, disabled: bool = False) -> None:
+        super().__init__(id=id, password=True, max_length=TYPED_LIMIT, disabled=disabled)

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, OptionList
 
 from kiosk.core.errors import KioskError
 from kiosk.core.masking import mask_id, mask_name
-from kiosk.core.models import Account, Citizen, IdDocument
+from kiosk.core.models import Citizen, IdDocument, PriorState
 from kiosk.i18n import t
 from kiosk.screens.base import ServiceScreen, unexpected
 from kiosk.screens.registration.parts import PASSWORD_FIELDS, Note
@@ -31,7 +31,7 @@ class CardFollowingWizard(ServiceScreen):
         self.step = "document"
         self.citizen: Citizen | None = None
         self.eligible = False
-        self.earlier: Account | None = None
+        self.prior: PriorState | None = None
         self.document: IdDocument | None = None
         self.busy = False
         self.result: Registration | None = None
@@ -89,7 +89,7 @@ class CardFollowingWizard(ServiceScreen):
 
     def _reset(self) -> None:
         """Forget the citizen and everything typed for them."""
-        self.citizen, self.eligible, self.earlier, self.document = None, False, None, None
+        self.citizen, self.eligible, self.prior, self.document = None, False, None, None
         for name in (*PASSWORD_FIELDS, *CONTACT_FIELDS):
             self.query_one(f"#{name}", Input).value = ""
             self._set_note(name, None)
@@ -102,23 +102,28 @@ class CardFollowingWizard(ServiceScreen):
     @work(thread=True, exclusive=True, group="register-check", exit_on_error=False)
     def _check(self, citizen: Citizen) -> None:
         try:
-            earlier = check_can_register(self.context(), citizen)
+            prior = check_can_register(self.context(), citizen)
         except KioskError as exc:
             self.app.call_from_thread(self._checked, citizen, None, exc)
             return
         except Exception as exc:
             self.app.call_from_thread(self._checked, citizen, None, unexpected(self.SERVICE_ID, exc))
             return
-        self.app.call_from_thread(self._checked, citizen, earlier, None)
+        self.app.call_from_thread(self._checked, citizen, prior, None)
 
-    def _checked(self, citizen: Citizen, earlier: Account | None, error: KioskError | None) -> None:
+    def _checked(self, citizen: Citizen, prior: PriorState | None, error: KioskError | None) -> None:
         if self.citizen is None or self.citizen.national_id != citizen.national_id:
             return  # the card changed while we looked
         if error is not None:
             self._set_eligibility(Note.of_error(error))
             return
-        self.eligible, self.earlier = True, earlier
-        self._set_eligibility(Note.key("ok", "register.eligible_again" if earlier else "register.eligible"))
+        self.eligible, self.prior = True, prior
+        # Named as it was: a deregistered account registers again; a cancelled web application never
+        # was a registration.
+        key = {PriorState.DEREGISTERED: "register.eligible_again",
+               PriorState.APPLICATION_CANCELLED: "register.eligible_after_cancelled"}.get(
+                   prior or PriorState.NONE, "register.eligible")
+        self._set_eligibility(Note.key("ok", key))
         self._offer_documents(True)
         if self.step == "document":
             self.set_focus(self.query_one("#documents"))
