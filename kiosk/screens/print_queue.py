@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,9 @@ from kiosk.screens.confirm import ConfirmScreen
 from kiosk.services import print_queue
 from printing.queue import SendResult
 from printing.receipt import TITLES, ReceiptKind
+
+if TYPE_CHECKING:
+    from kiosk.app import PrintOutcome
 
 
 def kind_label(kind: str) -> str:
@@ -66,6 +71,10 @@ class PrintQueueScreen(ServiceScreen):
 
     def action_refresh(self) -> None:
         self.run_service(print_queue.view, self._loaded)
+
+    def print_changed(self, outcome: PrintOutcome) -> None:
+        # Whoever sent (this screen's R, the background sender), the table shows the queue as it is.
+        self.action_refresh()
 
     def _loaded(self, view: print_queue.QueueView) -> None:
         self.view = view

@@ -196,3 +196,62 @@ async def test_language_switch_keeps_the_code_and_resays_the_outcome(make_kiosk)
         assert "valid until 2026-11-22 10:40:00" in str(screen.query_one("#code-expiry").render())
         assert str(screen.query_one("#code-classes").render()).split() == [
             "A" if c.isupper() else "a" if c.islower() else "1" for c in code.code]
+
+
+def _keys(screen) -> list[str]:  # type: ignore[no-untyped-def]
+    return [k for k, _label in screen.query_one("KeyBar").keys]
+
+
+async def test_opening_f9_shows_the_valid_code_with_time_left_and_never_issues(make_kiosk, clock):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        assert screen.code is None and _issued(app) == [] and app.hw.printer.jobs == []
+        assert "按 G" in _message(app)
+        assert _keys(screen) == ["g", "escape", "f1"]  # nothing to print or show yet
+        await pilot.press("g")  # the one key that issues
+        await wait_until(pilot, lambda: screen.code is not None and len(app.hw.printer.jobs) == 1)
+        code = screen.code
+        assert _keys(screen) == ["g", "p", "escape", "f1"]
+        await pilot.press("escape")
+        clock.advance(timedelta(minutes=3, seconds=20))
+        screen = await _f9(pilot)  # opened again: the same code, its time left, nothing voided
+        await wait_until(pilot, lambda: screen.code is not None)
+        assert screen.code == code and len(_issued(app)) == 1 and len(app.hw.printer.jobs) == 1
+        assert "前一組認證碼已作廢" not in _message(app)
+        assert "尚餘 6 分 40 秒" in str(screen.query_one("#code-expiry").render())
+        assert _stored(app) == code
+
+
+async def test_p_reprints_the_original_receipt_marked_reprint(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        await pilot.press("g")
+        await wait_until(pilot, lambda: screen.code is not None and len(app.hw.printer.jobs) == 1)
+        from data.print_jobs import last_sent_job
+
+        original = last_sent_job(app.hw.store)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
+        copy = last_sent_job(app.hw.store)
+        assert copy.id != original.id and copy.kind == "device_code:reprint"
+        assert copy.txn_no == original.txn_no  # the original number, no new 交易序號
+        image = preview_image(app.hw.printer.jobs[1])
+        assert image.height > preview_image(app.hw.printer.jobs[0]).height  # the 補印 banner on top
+        assert _printed_code(app.hw.printer.jobs[1]) == [screen.code.code]
+        assert "補印" in _message(app)
+
+
+async def test_key_bar_offers_nothing_a_locked_account_cannot_do(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot, WANG)
+        screen = await _f9(pilot)
+        await wait_until(pilot, lambda: "已鎖定" in _message(app))
+        assert _keys(screen) == ["escape", "f1"]
