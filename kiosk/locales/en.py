@@ -438,6 +438,7 @@ STRINGS: dict[str, str] = {
     "devcode.steps": "Open the NHI Express app and choose device code verification:\n"
                      "either scan the QR-Code,\n"
                      "or type the verification code. A code works once.",
+    "devcode.time_left": " ({m} min {s} s left)",
     "devcode.expiry": "* The device verification code is valid until {at}. After that, issue a new one.",
     "devcode.clear_note": "To protect the citizen, the code leaves the screen after {n} s "
                           "or when the card is removed.",
@@ -460,6 +461,7 @@ STRINGS: dict[str, str] = {
     "devcode.insert_card": "Insert the NHI card, then press G to issue a device code",
     "devcode.reading": "Reading the card…",
     "devcode.card_removed": "Card removed; the device code was cleared from the screen.",
+    "devcode.reprinting": "Reprinting the original receipt, marked **REPRINT** with its transaction number (valid until {at}).",
     "devcode.printing": "Printing the device code receipt (valid until {at}).",
     "devcode.shown_again": "Showing the device code again (valid until {at}).",
     # account services F3–F7
