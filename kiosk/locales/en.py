@@ -586,6 +586,7 @@ STRINGS: dict[str, str] = {
     "queue.col_txn": "Transaction",
     "queue.col_state": "State",
     "queue.col_error": "Error",
+    "queue.last_error": "Last attempt failed: {error}",
     "queue.state_queued": "queued",
     "queue.state_sent": "printed (last)",
     "queue.state_failed": "failed",

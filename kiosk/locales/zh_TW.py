@@ -578,6 +578,7 @@ STRINGS: dict[str, str] = {
     "queue.col_txn": "交易序號",
     "queue.col_state": "狀態",
     "queue.col_error": "錯誤",
+    "queue.last_error": "上次列印失敗：{error}",
     "queue.state_queued": "待印",
     "queue.state_sent": "已印（上一張）",
     "queue.state_failed": "失敗",

@@ -138,3 +138,40 @@ async def test_r_after_a_failure_clears_the_toast_and_reports_the_state(make_kio
         await wait_until(pilot, lambda: app.printer_state is PrinterState.READY and app.queued_jobs == 0)
         # Cleared by the good print, not left to time out.
         assert not any(n.severity == "error" for n in app._notifications)
+
+
+import pytest  # noqa: E402
+from rich.cells import cell_len  # noqa: E402
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+@pytest.mark.parametrize("locale", ["zh_TW", "en"])
+async def test_queue_columns_are_never_cut(make_kiosk, size, locale):
+    printer = Attempts()
+    printer.fail_with = PrinterError("印表機在列印中斷線（192.168.1.50:9100），收據可能不完整",
+                                     "請確認印表機後按 R 重印，不完整的收據請撕下作廢",
+                                     message_en="The printer hung up mid-job (192.168.1.50:9100).",
+                                     action_en="Check the printer and press R (Retry).")
+    app = make_kiosk(printer=printer, locale=locale)
+    async with app.run_test(size=size) as pilot:
+        await sign_in(pilot)
+        app.hw.reader.insert(VirtualNhiCard.from_citizen(LIN))
+        await wait_until(pilot, lambda: app.card.result is not None)
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceCodeScreen))
+        await pilot.press("g")
+        await wait_until(pilot, lambda: printer.attempts == 1)
+        await pilot.press("escape")
+        screen = await _open_queue(pilot)
+        await wait_until(pilot, lambda: screen.query_one("DataTable").row_count == 1)
+        await pilot.pause()
+        table = screen.query_one("DataTable")
+        for column in table.columns.values():
+            assert column.get_render_width(table) - 2 * table.cell_padding >= cell_len(column.label.plain)
+        # Every column fits in what the table shows: nothing to scroll sideways to, nothing cut.
+        assert table.virtual_size.width <= table.scrollable_content_region.width, (
+            [c.label.plain for c in table.columns.values()], table.virtual_size.width,
+            table.scrollable_content_region.width)
+        # The selected job's full error is on screen.
+        assert "中斷線" in str(screen.query_one("#queue-error").render()) or "hung up" in str(
+            screen.query_one("#queue-error").render())
