@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual import events
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -118,12 +118,11 @@ class PrintQueueScreen(ServiceScreen):
         table.add_columns(t("queue.col_no"), t("queue.col_state"), t("queue.col_kind"), t("queue.col_txn"),
                           t("queue.col_time"))
         for job in self._rows():
-            state = t(f"queue.state_{job.state.value}")
+            label = t(f"queue.state_{job.state.value}")
             if job.state.value == "queued" and job.attempts:
-                state += f" ×{job.attempts}"
-            if job.last_error and job.state.value == "queued":
-                state = Text(state, style="red")
-            table.add_row(str(job.id), state, Text(kind_label(job.kind)), Text(job.txn_no or ""),
+                label += f" ×{job.attempts}"
+            failed = bool(job.last_error) and job.state.value == "queued"
+            table.add_row(str(job.id), Text(label, style="red" if failed else ""), Text(kind_label(job.kind)), Text(job.txn_no or ""),
                           short_time(job.created_at), key=str(job.id))
         if self.view is not None:
             count = len(self.view.queued)
