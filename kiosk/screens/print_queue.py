@@ -122,8 +122,8 @@ class PrintQueueScreen(ServiceScreen):
             if job.state.value == "queued" and job.attempts:
                 label += f" ×{job.attempts}"
             failed = bool(job.last_error) and job.state.value == "queued"
-            table.add_row(str(job.id), Text(label, style="red" if failed else ""), Text(kind_label(job.kind)), Text(job.txn_no or ""),
-                          short_time(job.created_at), key=str(job.id))
+            table.add_row(str(job.id), Text(label, style="red" if failed else ""), Text(kind_label(job.kind)),
+                          Text(job.txn_no or ""), short_time(job.created_at), key=str(job.id))
         if self.view is not None:
             count = len(self.view.queued)
             self.set_citizen_line(t("queue.summary", n=count) if count else t("queue.empty"))
