@@ -439,7 +439,7 @@ STRINGS: dict[str, str] = {
                      "either scan the QR-Code,\n"
                      "or type the verification code. A code works once.",
     "devcode.time_left": " ({m} min {s} s left)",
-    "devcode.expiry": "* The device verification code is valid until {at}. After that, issue a new one.",
+    "devcode.expiry": "* The device verification code is valid until {at}{left}. After that, issue a new one.",
     "devcode.clear_note": "To protect the citizen, the code leaves the screen after {n} s "
                           "or when the card is removed.",
     "devcode.cleared": "The code was cleared from the screen (valid until {at}). "

@@ -440,7 +440,7 @@ STRINGS: dict[str, str] = {
                      "方法一、點選【QR code掃描認證】掃描 QR-Code；\n"
                      "或 方法二、輸入裝置認證碼。認證碼限使用一次。",
     "devcode.time_left": "（尚餘 {m} 分 {s} 秒）",
-    "devcode.expiry": "＊裝置認證碼有效時間至 {at}，若超過裝置認證碼有效時間，請重新產生裝置認證碼。",
+    "devcode.expiry": "＊裝置認證碼有效時間至 {at}{left}，若超過裝置認證碼有效時間，請重新產生裝置認證碼。",
     "devcode.clear_note": "為保護民眾資料，認證碼將於 {n} 秒後或取出健保卡時自畫面清除。",
     "devcode.cleared": "裝置認證碼已自畫面清除（有效時間至 {at}）。按 S 再次顯示，G 產生新認證碼。",
     "devcode.expired_now": "裝置認證碼已逾期，已自畫面清除。按 G 重新產生裝置認證碼。",

@@ -205,7 +205,7 @@ class DeviceCodeScreen(ServiceScreen):
         if code is None:
             return
         left = time_left(code, self.kiosk.hw.clock.now())
-        self.query_one("#code-expiry", Label).update(f"{t('devcode.expiry', at=when(code.expires_at))}{left}")
+        self.query_one("#code-expiry", Label).update(t("devcode.expiry", at=when(code.expires_at), left=left))
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
