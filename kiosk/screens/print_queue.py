@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -41,6 +42,14 @@ def short_time(at: datetime) -> str:
     local = at.astimezone(TAIPEI)
     day = local.date().isoformat() if get_locale() == "en" else format_roc_date(local.date())
     return f"{day} {local:%H:%M}"
+
+
+def _width(headers: list[str], rows: list[list[Text]]) -> int:
+    """Cells a table of these columns needs (each column as wide as its widest cell, plus padding)."""
+    widths = [cell_len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, cell_len(cell.plain)) for w, cell in zip(widths, row, strict=False)]
+    return sum(w + 2 for w in widths)
 
 
 class PrintQueueScreen(ServiceScreen):
@@ -85,7 +94,12 @@ class PrintQueueScreen(ServiceScreen):
         self._fit(event.size.width)
 
     def _fit(self, width: int) -> None:
-        self.query_one("#queue-body").set_class(width < self.NARROW, "narrow")
+        body = self.query_one("#queue-body")
+        narrow = width < self.NARROW
+        body.set_class(narrow, "narrow")
+        if self.view is not None:
+            self.call_after_refresh(self._fill)  # columns are chosen for the table's new width
+
 
     def keys(self) -> list[tuple[str, str]]:
         return [("r", t("queue.retry")), ("p", t("queue.reprint_last")), ("x", t("queue.cancel")),
@@ -115,15 +129,20 @@ class PrintQueueScreen(ServiceScreen):
         table.clear(columns=True)
         # State first: it is what the clerk acts on. The selected job's error is shown in full under
         # the table (a column would cut it), the preview beside it or, when narrow, below.
-        table.add_columns(t("queue.col_no"), t("queue.col_state"), t("queue.col_kind"), t("queue.col_txn"),
-                          t("queue.col_time"))
+        columns = [t("queue.col_no"), t("queue.col_state"), t("queue.col_kind"), t("queue.col_txn")]
+        rows: list[list[Text]] = []
         for job in self._rows():
             label = t(f"queue.state_{job.state.value}")
             if job.state.value == "queued" and job.attempts:
                 label += f" ×{job.attempts}"
             failed = bool(job.last_error) and job.state.value == "queued"
-            table.add_row(str(job.id), Text(label, style="red" if failed else ""), Text(kind_label(job.kind)),
-                          Text(job.txn_no or ""), short_time(job.created_at), key=str(job.id))
+            rows.append([Text(str(job.id)), Text(label, style="red" if failed else ""), Text(kind_label(job.kind)),
+                         Text(job.txn_no or ""), Text(short_time(job.created_at))])
+        # The time only where it fits whole (the preview's receipt header shows it too): no column is cut.
+        with_time = _width([*columns, t("queue.col_time")], rows) <= table.size.width - 2
+        table.add_columns(*columns, *([t("queue.col_time")] if with_time else []))
+        for job, cells in zip(self._rows(), rows, strict=True):
+            table.add_row(*(cells if with_time else cells[:-1]), key=str(job.id))
         if self.view is not None:
             count = len(self.view.queued)
             self.set_citizen_line(t("queue.summary", n=count) if count else t("queue.empty"))

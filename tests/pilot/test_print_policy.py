@@ -165,13 +165,26 @@ async def test_queue_columns_are_never_cut(make_kiosk, size, locale):
         screen = await _open_queue(pilot)
         await wait_until(pilot, lambda: screen.query_one("DataTable").row_count == 1)
         await pilot.pause()
-        table = screen.query_one("DataTable")
-        for column in table.columns.values():
-            assert column.get_render_width(table) - 2 * table.cell_padding >= cell_len(column.label.plain)
-        # Every column fits in what the table shows: nothing to scroll sideways to, nothing cut.
-        assert table.virtual_size.width <= table.scrollable_content_region.width, (
-            [c.label.plain for c in table.columns.values()], table.virtual_size.width,
-            table.scrollable_content_region.width)
+        _assert_nothing_cut(screen)
         # The selected job's full error is on screen.
         assert "中斷線" in str(screen.query_one("#queue-error").render()) or "hung up" in str(
             screen.query_one("#queue-error").render())
+        # The widest row there is: a printed reprint of a device code receipt.
+        printer.fail_with = None
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.queued_jobs == 0)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: len(printer.jobs) == 2)
+        await wait_until(pilot, lambda: ":reprint" in (screen.view.last_sent.kind if screen.view.last_sent else ""))
+        await pilot.pause()
+        _assert_nothing_cut(screen)
+
+
+def _assert_nothing_cut(screen) -> None:  # type: ignore[no-untyped-def]
+    table = screen.query_one("DataTable")
+    for column in table.columns.values():
+        assert column.get_render_width(table) - 2 * table.cell_padding >= cell_len(column.label.plain)
+    # Every column fits in what the table shows: nothing to scroll sideways to, nothing cut.
+    assert table.virtual_size.width <= table.scrollable_content_region.width, (
+        [c.label.plain for c in table.columns.values()], table.virtual_size.width,
+        table.scrollable_content_region.width)
