@@ -34,7 +34,9 @@ def kind_label(kind: str) -> str:
     except ValueError:
         zh = en = base
     label = en if get_locale() == "en" else zh
-    return f"{label}（{t('queue.reprint')}）" if reprint else label
+    if not reprint:
+        return label
+    return f"{label} ({t('queue.reprint')})" if get_locale() == "en" else f"{label}（{t('queue.reprint')}）"
 
 
 def short_time(at: datetime) -> str:
