@@ -429,7 +429,7 @@ STRINGS: dict[str, str] = {
     "devcode.lower": "a",
     "devcode.digit": "1",
     "devcode.key_issue": "New code",
-    "devcode.key_print": "Print",
+    "devcode.key_print": "Reprint",
     "devcode.key_show": "Show again",
     "devcode.ways": "* There are two ways of mobile device verification:",
     "devcode.way_qr": "1. Use the phone to read the QR-Code:",
