@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import Notification, Notify
 from textual.reactive import var
 from textual.timer import Timer
 
@@ -19,7 +20,7 @@ from kiosk.config import Config
 from kiosk.core.clock import Clock
 from kiosk.core.display import printable
 from kiosk.core.errors import CardError, KioskError, ReaderUnavailable
-from kiosk.messages import CardRead, CardReadFailed, ReaderChanged
+from kiosk.messages import CardRead, CardReadFailed, PrintAttempted, ReaderChanged
 from kiosk.reader.port import (
     CardReader,
     CardRemoved,
@@ -38,7 +39,16 @@ if TYPE_CHECKING:
     from kiosk.reader.service import ReadResult
     from kiosk.services.context import ServiceContext
     from kiosk.services.staff import StaffService
-    from printing.queue import PrintQueue
+    from printing.queue import PrintQueue, SendResult
+    from printing.sender import PrintSender
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """The last print attempt the app heard of (``serial`` makes every attempt a change)."""
+
+    serial: int = 0
+    result: SendResult | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ class KioskApp(App[int]):
     locale: var[str] = var("zh_TW")
     status: var[StatusInfo] = var(StatusInfo)
     card: var[CardState] = var(CardState)
+    print_outcome: var[PrintOutcome] = var(PrintOutcome)
 
     def __init__(self, config: Config, hardware: Hardware, *, demo: bool = False,
                  idle_lock_seconds: float | None = None) -> None:
@@ -108,6 +119,9 @@ class KioskApp(App[int]):
         self.printer_state = PrinterState.UNKNOWN
         self.queued_jobs = 0
         self.last_print_error: KioskError | None = None
+        self._print_toast: Notification | None = None
+        self._sender: PrintSender | None = None
+        self._sender_lock = threading.Lock()
         self._idle_seconds = config.ui.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
         self._idle_timer: Timer | None = None
         self.set_reactive(KioskApp.locale, config.ui.locale)
@@ -151,6 +165,8 @@ class KioskApp(App[int]):
         _ = self.staff_service
     def on_unmount(self) -> None:
         self.hw.reader.stop()
+        if self._sender is not None:
+            self._sender.stop()
 
     # --- reader --------------------------------------------------------------------------------
 
@@ -308,35 +324,71 @@ class KioskApp(App[int]):
             state = self.hw.printer.state()
         except Exception:  # a status query must never take the kiosk down
             state = PrinterState.UNKNOWN
-        if not self._queue_recovered:
-            self._queue_recovered = True
-            self.hw.queue.recover()
+        self.sender()  # at start-up: recovers half-sent jobs and starts the one sender
         queued = self.hw.queue.count()
         self.call_from_thread(self._set_printer_state, state, queued)
 
-    _queue_recovered = False
-
     def _set_printer_state(self, state: PrinterState, queued: int) -> None:
-        self.printer_state = state
+        # A printer that cannot be asked (UNKNOWN) keeps what its last print said about it.
+        if state is not PrinterState.UNKNOWN or self.printer_state is PrinterState.UNKNOWN:
+            self.printer_state = state
         self.queued_jobs = queued
         self._update_status()
 
+    def sender(self) -> PrintSender:
+        """The one background sender (built on first use, off the path to the login screen)."""
+        with self._sender_lock:
+            if self._sender is None:
+                from printing.sender import PrintSender
+
+                queue = self.hw.queue
+                queue.recover()
+                queue.listeners.append(self._print_attempted)
+                self._sender = PrintSender(queue)
+                self._sender.start()
+            return self._sender
+
+    def receipts_queued(self, job_ids: list[int]) -> None:
+        """A service committed these receipts: their first attempt, on the sender's thread."""
+        if job_ids:
+            self.sender().send_new(job_ids)
+            self.queued_jobs += len(job_ids)
+            self._update_status()
+
     @work(thread=True, exclusive=True, group="printer", exit_on_error=False)
     def print_pending(self) -> None:
-        """Send every queued receipt, oldest first; a failure leaves the job queued with its error."""
-        results = self.hw.queue.send_pending()
-        failed = next((r.error for r in results if not r.ok and r.error is not None), None)
-        queued = self.hw.queue.count()
-        self.call_from_thread(self._printed, failed, queued)
+        """Send every queued receipt now, oldest first (tools and tests; the kiosk itself follows
+        ``printing.sender``'s policy and never calls this on its own)."""
+        self.sender()
+        self.hw.queue.send_pending()
 
-    def _printed(self, error: KioskError | None, queued: int) -> None:
-        self.queued_jobs = queued
-        self.last_print_error = error
-        if error is not None:
-            self.printer_state = PrinterState.OFFLINE
-            self.notify(error.text(self.locale), severity="error", timeout=10, markup=False)
-        elif self.printer_state is PrinterState.OFFLINE:
+    def _print_attempted(self, result: SendResult) -> None:
+        # On the sending thread: read the count there, then hand over to the UI thread.
+        try:
+            queued = self.hw.queue.count()
+        except Exception:
+            queued = self.queued_jobs
+        self.post_message(PrintAttempted(result, queued))
+
+    def on_print_attempted(self, message: PrintAttempted) -> None:
+        result = message.result
+        self.queued_jobs = message.queued
+        if result.ok:
             self.printer_state = PrinterState.READY
+            self.last_print_error = None
+            if self._print_toast is not None and self._print_toast in self._notifications:
+                self._unnotify(self._print_toast)  # a good print answers the printer's error
+            self._print_toast = None
+        elif result.error is not None:
+            error = result.error
+            state = getattr(error, "state", None)  # a PrinterFault says what the failure means
+            self.printer_state = state if isinstance(state, PrinterState) else PrinterState.OFFLINE
+            self.last_print_error = error
+            if self._print_toast is not None and self._print_toast in self._notifications:
+                self._unnotify(self._print_toast, refresh=False)
+            self._print_toast = Notification(error.text(self.locale), "", "error", 10, markup=False)
+            self.post_message(Notify(self._print_toast))
+        self.print_outcome = PrintOutcome(self.print_outcome.serial + 1, result)
         self._update_status()
 
     def service_context(self) -> ServiceContext:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from kiosk.core.errors import KioskError
     from kiosk.reader.port import ReaderEvent
     from kiosk.reader.service import ReadResult
+    from printing.queue import SendResult
 
 
 class ReaderChanged(Message):
@@ -31,3 +32,12 @@ class CardReadFailed(Message):
         super().__init__()
         self.error = error
         self.seq = seq
+
+
+class PrintAttempted(Message):
+    """A receipt went to the printer, or failed to (posted from the sending thread)."""
+
+    def __init__(self, result: SendResult, queued: int) -> None:
+        super().__init__()
+        self.result = result
+        self.queued = queued

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.core.clock import TAIPEI
 from kiosk.core.errors import PrinterError
 from printing.port import PrinterState
 
@@ -68,9 +69,18 @@ class PreviewPrinter:
             # Masked, but still about a person: only the kiosk's own user may read the folder.
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             with self._lock:
-                # Time and a counter only: a file name never carries anything about the citizen.
-                path = self.folder / f"receipt-{datetime.now():%Y%m%d-%H%M%S}-{next(self._serial):04d}.png"
-                path.write_bytes(png_bytes(image))
+                # Taipei time and a counter only: a file name never carries anything about the citizen.
+                # Created exclusively, so a restart within the same second never overwrites a receipt.
+                stamp = f"receipt-{datetime.now(TAIPEI):%Y%m%d-%H%M%S}"
+                data = png_bytes(image)
+                while True:
+                    path = self.folder / f"{stamp}-{next(self._serial):04d}.png"
+                    try:
+                        with path.open("xb") as out:
+                            out.write(data)
+                        break
+                    except FileExistsError:
+                        continue
                 self.last_image, self.last_path = image, path
         except OSError as e:
             raise PrinterError(f"預覽收據無法存檔（{self.folder}）",

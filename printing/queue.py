@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
+from collections.abc import Callable
 from typing import NamedTuple
 
 from PIL import Image
@@ -51,14 +52,15 @@ class SendResult(NamedTuple):
     job_id: int
     ok: bool
     error: KioskError | None = None
+    attempted: bool = True  # False: the job was not queued (sent, cancelled or on the wire already)
 
 
 def _unexpected(printer: ReceiptPrinter, e: Exception) -> PrinterError:
     # An adapter bug must not kill the worker or lose the job: it becomes one more queued failure.
     return PrinterError(f"印表機發生未預期的錯誤（{printer.name}）：{type(e).__name__}",
-                        "請按 重印；如仍失敗請洽資訊人員",
+                        "請按 R 重印；如仍失敗請洽資訊人員",
                         message_en=f"Unexpected printer error ({printer.name}): {type(e).__name__}.",
-                        action_en="Press Reprint; if it fails again, call IT support.")
+                        action_en="Press R (Retry); if it fails again, call IT support.")
 
 
 class PrintQueue:
@@ -72,8 +74,11 @@ class PrintQueue:
         # Counters share the database, each with its own printer: this queue sends only its
         # counter's receipts (None: every job, for single-counter tools and tests).
         self.counter = counter
-        # One job on the wire at a time: a retry racing a send would print the receipt twice.
+        # One job on the wire at a time (jobs are claimed in the database first, see ``send_job``).
         self._sending = threading.Lock()
+        # Told of every attempt (after it, outside the lock, on the sending thread): the app's
+        # status bar and screens, and the background sender's retry policy.
+        self.listeners: list[Callable[[SendResult], None]] = []
 
     def encode(self, receipt: Receipt) -> tuple[bytes, Image.Image]:
         job = self.encode_job(receipt)
@@ -114,17 +119,31 @@ class PrintQueue:
         return job_id
 
     def send_job(self, job_id: int) -> SendResult:
-        with self._sending:
-            # Claimed atomically in the database, so another counter (or process) sending the same
-            # job at the same moment gets nothing and the receipt prints once.
-            job = claim_job(self.store, job_id)
-            if job is None:
-                found = get_job(self.store, job_id)
-                state = "missing" if found is None else found.state.value
+        result = self._send_job(job_id)
+        if result.attempted:
+            for listener in list(self.listeners):
+                with contextlib.suppress(Exception):  # a listener's bug must not lose the result
+                    listener(result)
+        return result
+
+    def _send_job(self, job_id: int) -> SendResult:
+        # Claimed atomically in the database before anything else, so whoever asks second (a
+        # clerk's R racing the background sender, or another counter) is answered at once and the
+        # receipt prints once.
+        job = claim_job(self.store, job_id)
+        if job is None:
+            found = get_job(self.store, job_id)
+            state = "missing" if found is None else found.state.value
+            if state == "sending":
                 return SendResult(job_id, False, KioskError(
-                    "此列印工作已不在佇列中", "請重新整理列印佇列",
-                    message_en=f"This print job is no longer queued ({state}).",
-                    action_en="Refresh the print queue."))
+                    "此收據正在送往印表機", "請稍候，列印佇列會自動更新",
+                    message_en="This receipt is being sent to the printer right now.",
+                    action_en="Wait: the print queue updates by itself."), attempted=False)
+            return SendResult(job_id, False, KioskError(
+                "此列印工作已不在佇列中", "請重新整理列印佇列",
+                message_en=f"This print job is no longer queued ({state}).",
+                action_en="Refresh the print queue."), attempted=False)
+        with self._sending:  # one job on the wire at a time
             try:
                 self.printer.send(job.payload)
             except PrinterError as e:
@@ -166,6 +185,11 @@ class PrintQueue:
         last = last_sent_job(self.store, counter=self.counter)
         if last is None:
             return None
+        return self.send_job(self.enqueue_reprint(last, staff_no))
+
+    def enqueue_reprint(self, last: PrintJob, staff_no: str | None = None) -> int:
+        """Queue a copy of ``last`` marked ＊＊補印 REPRINT＊＊ over its original header (transaction
+        number and time), so a reprint never passes for a second original; nothing is sent."""
         image = Image.open(io.BytesIO(last.preview_png)) if last.preview_png else decode_raster(last.payload)
         copy = mark_reprint(image.convert("1"), self.clock.now(), self.font)
         payload = encode_image(copy, profile=self.profile)
@@ -173,7 +197,7 @@ class PrintQueue:
         job_id = enqueue_job(self.store, kind, staff_no or last.staff_no, last.txn_no, payload,
                              png_bytes(copy), now=self.clock.now(), preview_text=last.preview_text,
                              counter=self.counter or last.counter)
-        return self.send_job(job_id)
+        return job_id
 
     def cancel(self, job_id: int) -> PrintJob:
         """Take a queued job off the queue (``KioskError`` if it is no longer queued).

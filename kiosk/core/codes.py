@@ -12,7 +12,9 @@ import string
 from datetime import datetime, timedelta
 
 VERIFICATION_CODE_LENGTH = 8
-VERIFICATION_CODE_ALPHABET = string.ascii_letters + string.digits
+# Drawn without look-alikes (0/O/o, 1/l/I): a citizen typing the code from paper must not have to guess.
+LOOK_ALIKES = frozenset("0Oo1lI")
+VERIFICATION_CODE_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in LOOK_ALIKES)
 DEFAULT_CODE_LIFETIME_MINUTES = 10
 AUTHORIZATION_CODE_LENGTH = 6
 
@@ -30,7 +32,8 @@ def is_verification_code(code: str) -> bool:
 
 
 def new_verification_code() -> str:
-    """8 characters from ``[A-Za-z0-9]`` with at least one upper case letter, one lower, one digit.
+    """8 characters from ``[A-Za-z0-9]`` less the look-alikes ``0Oo1lI``, with at least one upper
+    case letter, one lower, one digit.
 
     Drawn uniformly and redrawn until the mix holds, so every acceptable code is equally likely
     (about 3 draws in 4 succeed at once).

@@ -536,7 +536,7 @@ STRINGS: dict[str, str] = {
     "devcode.lower": "a",
     "devcode.digit": "1",
     "devcode.key_issue": "New code",
-    "devcode.key_print": "Print",
+    "devcode.key_print": "Reprint",
     "devcode.key_show": "Show again",
     "devcode.ways": "* There are two ways of mobile device verification:",
     "devcode.way_qr": "1. Use the phone to read the QR-Code:",
@@ -545,7 +545,8 @@ STRINGS: dict[str, str] = {
     "devcode.steps": "Open the NHI Express app and choose device code verification:\n"
                      "either scan the QR-Code,\n"
                      "or type the verification code. A code works once.",
-    "devcode.expiry": "* The device verification code is valid until {at}. After that, issue a new one.",
+    "devcode.time_left": " ({m} min {s} s left)",
+    "devcode.expiry": "* The device verification code is valid until {at}{left}. After that, issue a new one.",
     "devcode.clear_note": "To protect the citizen, the code leaves the screen after {n} s "
                           "or when the card is removed.",
     "devcode.cleared": "The code was cleared from the screen (valid until {at}). "
@@ -567,6 +568,7 @@ STRINGS: dict[str, str] = {
     "devcode.insert_card": "Insert the NHI card, then press G to issue a device code",
     "devcode.reading": "Reading the card…",
     "devcode.card_removed": "Card removed; the device code was cleared from the screen.",
+    "devcode.reprinting": "Reprinting the original receipt, marked **REPRINT** with its transaction number (valid until {at}).",
     "devcode.printing": "Printing the device code receipt (valid until {at}).",
     "devcode.shown_again": "Showing the device code again (valid until {at}).",
     # account services F3–F7
@@ -681,6 +683,7 @@ STRINGS: dict[str, str] = {
     "diag.test_ok": "Read test passed in {ms} ms",
     "diag.test_failed": "Read test failed ({ms} ms)",
     "diag.start_service": "Run sudo systemctl start pcscd, or call IT; the kiosk recovers by itself once it runs",
+    "queue.receipt_failed": "Done, but the receipt did not print: {error} (it waits in the print queue, Ctrl+E)",
     "queue.reprint": "copy",
     "queue.retry": "Retry",
     "queue.reprint_last": "Reprint last",
@@ -691,6 +694,7 @@ STRINGS: dict[str, str] = {
     "queue.col_txn": "Transaction",
     "queue.col_state": "State",
     "queue.col_error": "Error",
+    "queue.last_error": "Last attempt failed: {error}",
     "queue.state_queued": "queued",
     "queue.state_sent": "printed (last)",
     "queue.state_failed": "failed",

@@ -536,7 +536,7 @@ STRINGS: dict[str, str] = {
     "devcode.lower": "小",
     "devcode.digit": "數",
     "devcode.key_issue": "產生新認證碼",
-    "devcode.key_print": "列印",
+    "devcode.key_print": "補印收據",
     "devcode.key_show": "再次顯示",
     "devcode.ways": "＊裝置認證方式有以下兩種：",
     "devcode.way_qr": "1. 請使用手機讀取QR-Code中之裝置認證碼：",
@@ -545,7 +545,8 @@ STRINGS: dict[str, str] = {
     "devcode.steps": "開啟手機【健保快易通】APP，選擇【裝置碼認證】畫面：\n"
                      "方法一、點選【QR code掃描認證】掃描 QR-Code；\n"
                      "或 方法二、輸入裝置認證碼。認證碼限使用一次。",
-    "devcode.expiry": "＊裝置認證碼有效時間至 {at}，若超過裝置認證碼有效時間，請重新產生裝置認證碼。",
+    "devcode.time_left": "（尚餘 {m} 分 {s} 秒）",
+    "devcode.expiry": "＊裝置認證碼有效時間至 {at}{left}，若超過裝置認證碼有效時間，請重新產生裝置認證碼。",
     "devcode.clear_note": "為保護民眾資料，認證碼將於 {n} 秒後或取出健保卡時自畫面清除。",
     "devcode.cleared": "裝置認證碼已自畫面清除（有效時間至 {at}）。按 S 再次顯示，G 產生新認證碼。",
     "devcode.expired_now": "裝置認證碼已逾期，已自畫面清除。按 G 重新產生裝置認證碼。",
@@ -563,6 +564,7 @@ STRINGS: dict[str, str] = {
     "devcode.insert_card": "請插入健保卡後按 G 產生裝置認證碼",
     "devcode.reading": "讀取健保卡中…",
     "devcode.card_removed": "健保卡已取出，裝置認證碼已自畫面清除。",
+    "devcode.reprinting": "裝置認證碼收據補印中：原收據加註「＊＊補印 REPRINT＊＊」，交易序號不變（有效時間至 {at}）。",
     "devcode.printing": "裝置認證碼收據列印中（有效時間至 {at}）。",
     "devcode.shown_again": "再次顯示裝置認證碼（有效時間至 {at}）。",
     # account services F3–F7 (註冊停用、忘記註冊密碼、解除鎖定、刪除註冊申請、基本資料異動)
@@ -672,6 +674,7 @@ STRINGS: dict[str, str] = {
     "diag.test_ok": "讀卡測試成功，耗時 {ms} 毫秒",
     "diag.test_failed": "讀卡測試失敗（{ms} 毫秒）",
     "diag.start_service": "請執行 sudo systemctl start pcscd 啟動讀卡服務，或聯絡資訊人員；服務啟動後本程式會自動恢復",
+    "queue.receipt_failed": "作業已完成，但收據未印出：{error}（收據留在列印佇列，Ctrl+E）",
     "queue.reprint": "補印",
     "queue.retry": "重印",
     "queue.reprint_last": "補印上一張",
@@ -682,6 +685,7 @@ STRINGS: dict[str, str] = {
     "queue.col_txn": "交易序號",
     "queue.col_state": "狀態",
     "queue.col_error": "錯誤",
+    "queue.last_error": "上次列印失敗：{error}",
     "queue.state_queued": "待印",
     "queue.state_sent": "已印（上一張）",
     "queue.state_failed": "失敗",

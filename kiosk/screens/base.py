@@ -26,7 +26,7 @@ from widgets.key_bar import KeyBar
 from widgets.status_bar import StatusBar, StatusInfo
 
 if TYPE_CHECKING:
-    from kiosk.app import CardState, KioskApp
+    from kiosk.app import CardState, KioskApp, PrintOutcome
     from kiosk.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,15 @@ class ServiceScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._own_jobs: set[int] = set()  # receipts queued by this screen's services
+
     def on_mount(self) -> None:
         self.watch(self.app, "locale", self._relabel_all, init=True)
         self.watch(self.app, "status", self._show_status, init=True)
         self.watch(self.app, "card", self.card_changed, init=False)
+        self.watch(self.app, "print_outcome", self.print_changed, init=False)
 
     def _show_status(self, info: StatusInfo) -> None:
         self.query_one(StatusBar).info = info
@@ -130,12 +135,25 @@ class ServiceScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="service", exit_on_error=False)
     def _run(self, fn: Callable[[ServiceContext], Any], done: Callable[[Any], None]) -> None:
         try:
-            result = fn(self.context())
+            ctx = self.context()
+            result = fn(ctx)
         except KioskError as exc:
             self.app.call_from_thread(self.show_error, exc)
             return
         except Exception as exc:  # a bug must not leave the screen waiting forever
             self.app.call_from_thread(self.show_error, unexpected(self.SERVICE_ID, exc))
             return
-        self.app.call_from_thread(done, result)
-        self.app.call_from_thread(self.kiosk.print_pending)
+        self.app.call_from_thread(self._finished, done, result, list(ctx.jobs))
+
+    def _finished(self, done: Callable[[Any], None], result: Any, jobs: list[int]) -> None:
+        self._own_jobs.update(jobs)
+        done(result)
+        # The receipts this service queued get their first attempt; nothing older is resent here.
+        self.kiosk.receipts_queued(jobs)
+
+    def print_changed(self, outcome: PrintOutcome) -> None:
+        """A print attempt ended (any job, any sender). A receipt this screen's service queued that
+        did not print must not leave 收據列印中 standing."""
+        result = outcome.result
+        if result is not None and not result.ok and result.job_id in self._own_jobs and result.error is not None:
+            self.show_message(t("queue.receipt_failed", error=result.error.text(get_locale())), error=True)

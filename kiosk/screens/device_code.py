@@ -1,8 +1,9 @@
 """產生裝置認證碼 (F9): issue, show (QR + plain code + expiry) and print a device verification code.
 
-Opening the screen with a card in the reader issues a code and queues its receipt at once, so card
-in → F9 → code on screen and on paper is one staff key. A code that is still valid (the kiosk may
-have restarted since) is shown instead, with G to issue a new one. The code leaves the screen after
+Opening the screen never issues or voids anything: it shows the citizen's valid code (the kiosk may
+have restarted since) with its time left, or says to press G. G issues a new code (voiding the old)
+and prints it; P reprints the code's original receipt marked 補印; the key bar offers only what can
+be done now. The code leaves the screen after
 ``rules.code_display_seconds``, when it expires, or when the card is removed: the next person at the
 counter must not be able to read it.
 """
@@ -10,6 +11,7 @@ counter must not be able to read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
@@ -26,6 +28,7 @@ from kiosk.i18n import t
 from kiosk.screens.base import ServiceScreen
 from kiosk.screens.devices import citizen_line, when
 from kiosk.services import devices as svc
+from widgets.key_bar import KeyBar
 from widgets.qr_view import QrView
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ class CodeView:
     code: VerificationCode | None
     issued: svc.IssuedCode | None = None
     previous: VerificationCode | None = None  # the latest code before issuing, in its state now
+    refusal: KioskError | None = None  # why G would be refused (account not active)
 
 
 def char_classes(code: str) -> str:
@@ -56,16 +60,18 @@ def spaced(code: str) -> str:
     return "  ".join(code)
 
 
-def open_code(ctx: ServiceContext, citizen: Citizen, *, issue: bool) -> CodeView:
-    """The valid code if there is one; otherwise a new one when ``issue``, else the latest's state."""
+def open_code(ctx: ServiceContext, citizen: Citizen) -> CodeView:
+    """The valid code if there is one, else the latest's state; never issues (that is G's job)."""
+    refusal = svc.code_refusal(ctx, citizen)
     current = svc.current_code(ctx, citizen)
     if current is not None:
-        return CodeView(current)
-    previous = svc.latest_code(ctx, citizen)
-    if not issue:
-        return CodeView(None, previous=previous)
-    issued = svc.issue_device_code(ctx, citizen)
-    return CodeView(issued.code, issued, previous)
+        return CodeView(current, refusal=refusal)
+    return CodeView(None, previous=svc.latest_code(ctx, citizen), refusal=refusal)
+
+
+def time_left(code: VerificationCode, now: datetime) -> str:
+    seconds = max(0, int((code.expires_at - now).total_seconds()))
+    return t("devcode.time_left", m=str(seconds // 60), s=f"{seconds % 60:02d}")
 
 
 class DeviceCodeScreen(ServiceScreen):
@@ -99,6 +105,9 @@ class DeviceCodeScreen(ServiceScreen):
         self.code: VerificationCode | None = None
         self._display_seconds = display_seconds
         self._timer: Timer | None = None
+        self._ticker: Timer | None = None
+        self._valid: VerificationCode | None = None  # the citizen's valid code, on screen or not
+        self._refusal: KioskError | None = None
         # The last outcome message as (key, values, error), re-rendered on a language switch.
         self._note: tuple[str, dict[str, str], bool] | None = None
 
@@ -125,7 +134,7 @@ class DeviceCodeScreen(ServiceScreen):
             self.note("devcode.insert_card")
             return
         citizen = self.citizen
-        self.run_service(lambda ctx: open_code(ctx, citizen, issue=True), self._opened)
+        self.run_service(lambda ctx: open_code(ctx, citizen), self._opened)
 
     @property
     def display_seconds(self) -> float:
@@ -134,8 +143,18 @@ class DeviceCodeScreen(ServiceScreen):
         return float(self.kiosk.config.rules.code_display_seconds)
 
     def keys(self) -> list[tuple[str, str]]:
-        return [("g", t("devcode.key_issue")), ("p", t("devcode.key_print")), ("s", t("devcode.key_show")),
-                ("escape", t("key.back")), ("f1", t("key.help"))]
+        """Only what can be done now: nothing without a card or for an account that is not active."""
+        keys: list[tuple[str, str]] = []
+        if self.citizen is not None and self._refusal is None:
+            keys.append(("g", t("devcode.key_issue")))
+            if self._valid is not None:
+                keys.append(("p", t("devcode.key_print")))
+                if self.code is None:
+                    keys.append(("s", t("devcode.key_show")))
+        return [*keys, ("escape", t("key.back")), ("f1", t("key.help"))]
+
+    def _update_keys(self) -> None:
+        self.query_one(KeyBar).keys = tuple(self.keys())
 
     def relabel(self) -> None:
         self.set_citizen_line(citizen_line(self.citizen, self.kiosk.card.account_state))
@@ -160,10 +179,15 @@ class DeviceCodeScreen(ServiceScreen):
             self._stop_timer()
             for label in ("#code-plain", "#code-classes", "#code-expiry", "#code-clear-note"):
                 self.query_one(label, Label).update("")
+            self._update_keys()
             return
+        self._valid = code
         self.query_one("#code-plain", Label).update(Text(spaced(code.code)))
         self.query_one("#code-classes", Label).update(char_classes(code.code))
-        self.query_one("#code-expiry", Label).update(t("devcode.expiry", at=when(code.expires_at)))
+        self._show_time_left()
+        if self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._show_time_left)
+        self._update_keys()
         seconds = self._seconds_on_screen(code)
         note = t("devcode.clear_note", n=round(self.display_seconds))
         self.query_one("#code-clear-note", Label).update(note)
@@ -176,10 +200,20 @@ class DeviceCodeScreen(ServiceScreen):
         left = (code.expires_at - self.kiosk.hw.clock.now()).total_seconds()
         return max(0.0, min(self.display_seconds, left))
 
+    def _show_time_left(self) -> None:
+        code = self.code
+        if code is None:
+            return
+        left = time_left(code, self.kiosk.hw.clock.now())
+        self.query_one("#code-expiry", Label).update(t("devcode.expiry", at=when(code.expires_at), left=left))
+
     def _stop_timer(self) -> None:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
 
     def clear_code(self) -> None:
         code = self.code
@@ -200,6 +234,8 @@ class DeviceCodeScreen(ServiceScreen):
     # --- outcomes ------------------------------------------------------------------------------
 
     def _opened(self, view: CodeView) -> None:
+        self._refusal = view.refusal
+        self._valid = view.code
         self.show_code(view.code)
         previous = view.previous
         if view.issued is not None:
@@ -211,6 +247,8 @@ class DeviceCodeScreen(ServiceScreen):
             self.note(key)
         elif view.code is not None:
             self.note("devcode.existing", at=when(view.code.expires_at))
+        elif view.refusal is not None:
+            self.show_error(view.refusal)
         elif previous is not None:
             # Shown for what it is, never as a usable code.
             self.note("devcode.latest_state", state=t(f"devcode.state_{previous.state.value}"))
@@ -222,6 +260,7 @@ class DeviceCodeScreen(ServiceScreen):
         if citizen == self.citizen and citizen is not None:
             return
         self.citizen = citizen
+        self._valid = self._refusal = None
         self.show_code(None)
         self.set_citizen_line(citizen_line(citizen, card.account_state))
         if citizen is None:
@@ -229,7 +268,7 @@ class DeviceCodeScreen(ServiceScreen):
             return
         # A card inserted while this screen is open shows its valid code but issues nothing: the
         # clerk presses G for a new one.
-        self.run_service(lambda ctx: open_code(ctx, citizen, issue=False), self._opened)
+        self.run_service(lambda ctx: open_code(ctx, citizen), self._opened)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -254,14 +293,14 @@ class DeviceCodeScreen(ServiceScreen):
         self.run_service(lambda ctx: svc.print_current_code(ctx, citizen), self._printed)
 
     def _printed(self, result: tuple[VerificationCode, int]) -> None:
-        self.note("devcode.printing", at=when(result[0].expires_at))
+        self.note("devcode.reprinting", at=when(result[0].expires_at))
 
     def action_show_again(self) -> None:
         citizen = self.citizen
         if citizen is None:
             self.note("devcode.insert_card", error=True)
             return
-        self.run_service(lambda ctx: open_code(ctx, citizen, issue=False), self._shown_again)
+        self.run_service(lambda ctx: open_code(ctx, citizen), self._shown_again)
 
     def _shown_again(self, view: CodeView) -> None:
         if view.code is None:

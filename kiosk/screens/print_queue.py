@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from data.print_jobs import PrintJob
-from kiosk.core.rocdate import format_roc_datetime
+from kiosk.core.clock import TAIPEI
+from kiosk.core.rocdate import format_roc_date
 from kiosk.i18n import get_locale, t
 from kiosk.screens.base import ServiceScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.services import print_queue
 from printing.queue import SendResult
 from printing.receipt import TITLES, ReceiptKind
+
+if TYPE_CHECKING:
+    from kiosk.app import PrintOutcome
 
 
 def kind_label(kind: str) -> str:
@@ -25,7 +34,24 @@ def kind_label(kind: str) -> str:
     except ValueError:
         zh = en = base
     label = en if get_locale() == "en" else zh
-    return f"{label}（{t('queue.reprint')}）" if reprint else label
+    if not reprint:
+        return label
+    return f"{label} ({t('queue.reprint')})" if get_locale() == "en" else f"{label}（{t('queue.reprint')}）"
+
+
+def short_time(at: datetime) -> str:
+    """``115-11-22 10:30`` (ROC) or ``2026-11-22 10:30``: a staff list, narrow columns."""
+    local = at.astimezone(TAIPEI)
+    day = local.date().isoformat() if get_locale() == "en" else format_roc_date(local.date())
+    return f"{day} {local:%H:%M}"
+
+
+def _width(headers: list[str], rows: list[list[Text]]) -> int:
+    """Cells a table of these columns needs (each column as wide as its widest cell, plus padding)."""
+    widths = [cell_len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, cell_len(cell.plain)) for w, cell in zip(widths, row, strict=False)]
+    return sum(w + 2 for w in widths)
 
 
 class PrintQueueScreen(ServiceScreen):
@@ -40,9 +66,15 @@ class PrintQueueScreen(ServiceScreen):
     ]
     DEFAULT_CSS = """
     #queue-body { height: 1fr; }
+    #queue-list { width: 1fr; height: 1fr; }
     #queue-table { width: 1fr; height: 1fr; }
-    #queue-preview { width: 44; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
+    #queue-error { width: 1fr; height: auto; color: $error; padding: 0 1; }
+    #queue-preview { width: 36; height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
+    /* Below ~110 columns the preview goes under the list, so no column is cut. */
+    #queue-body.narrow { layout: vertical; }
+    #queue-body.narrow #queue-preview { width: 1fr; }
     """
+    NARROW = 110
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,13 +82,27 @@ class PrintQueueScreen(ServiceScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="queue-body"):
-            yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="queue-list"):
+                yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="queue-error")
             with VerticalScroll(id="queue-preview"):
                 yield Static(id="receipt-text")
 
     def on_mount(self) -> None:
         # ServiceScreen's on_mount runs too: Textual calls the handler of every class in the MRO.
+        self._fit(self.app.size.width)
         self.action_refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        body = self.query_one("#queue-body")
+        narrow = width < self.NARROW
+        body.set_class(narrow, "narrow")
+        if self.view is not None:
+            self.call_after_refresh(self._fill)  # columns are chosen for the table's new width
+
 
     def keys(self) -> list[tuple[str, str]]:
         return [("r", t("queue.retry")), ("p", t("queue.reprint_last")), ("x", t("queue.cancel")),
@@ -67,6 +113,10 @@ class PrintQueueScreen(ServiceScreen):
 
     def action_refresh(self) -> None:
         self.run_service(print_queue.view, self._loaded)
+
+    def print_changed(self, outcome: PrintOutcome) -> None:
+        # Whoever sent (this screen's R, the background sender), the table shows the queue as it is.
+        self.action_refresh()
 
     def _loaded(self, view: print_queue.QueueView) -> None:
         self.view = view
@@ -80,15 +130,22 @@ class PrintQueueScreen(ServiceScreen):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        # State and error first: they are what the clerk acts on; the preview takes the right side.
-        table.add_columns(t("queue.col_no"), t("queue.col_state"), t("queue.col_error"), t("queue.col_kind"),
-                          t("queue.col_txn"), t("queue.col_time"))
+        # State first: it is what the clerk acts on. The selected job's error is shown in full under
+        # the table (a column would cut it), the preview beside it or, when narrow, below.
+        columns = [t("queue.col_no"), t("queue.col_state"), t("queue.col_kind"), t("queue.col_txn")]
+        rows: list[list[Text]] = []
         for job in self._rows():
-            state = t(f"queue.state_{job.state.value}")
+            label = t(f"queue.state_{job.state.value}")
             if job.state.value == "queued" and job.attempts:
-                state += f" ×{job.attempts}"
-            table.add_row(str(job.id), state, Text(job.last_error or "", style="red"), Text(kind_label(job.kind)),
-                          Text(job.txn_no or ""), format_roc_datetime(job.created_at), key=str(job.id))
+                label += f" ×{job.attempts}"
+            failed = bool(job.last_error) and job.state.value == "queued"
+            rows.append([Text(str(job.id)), Text(label, style="red" if failed else ""), Text(kind_label(job.kind)),
+                         Text(job.txn_no or ""), Text(short_time(job.created_at))])
+        # The time only where it fits whole (the preview's receipt header shows it too): no column is cut.
+        with_time = _width([*columns, t("queue.col_time")], rows) <= table.size.width - 2
+        table.add_columns(*columns, *([t("queue.col_time")] if with_time else []))
+        for job, cells in zip(self._rows(), rows, strict=True):
+            table.add_row(*(cells if with_time else cells[:-1]), key=str(job.id))
         if self.view is not None:
             count = len(self.view.queued)
             self.set_citizen_line(t("queue.summary", n=count) if count else t("queue.empty"))
@@ -111,6 +168,8 @@ class PrintQueueScreen(ServiceScreen):
         box.border_title = t("queue.preview")
         text = (job.preview_text or t("queue.no_preview")) if job else ""
         self.query_one("#receipt-text", Static).update(Text(text))
+        error = job.last_error if job is not None and job.state.value == "queued" else None
+        self.query_one("#queue-error", Static).update(Text(t("queue.last_error", error=error)) if error else "")
 
     def action_retry(self) -> None:
         job = self._selected()

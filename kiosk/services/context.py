@@ -3,12 +3,13 @@
 A service function takes a ``ServiceContext`` first, does its work in ONE ``ctx.store.transaction()``
 that also writes its ONE audit entry (``ctx.audit``) and queues its receipt (``ctx.queue_receipt``),
 and returns a small result dataclass. Sending the receipt happens after the commit, in a worker
-(``KioskApp.print_pending``), so a printer that is off never holds the database or loses the job.
+(the app's one sender, ``printing.sender``), so a printer that is off never holds the database or
+loses the job. ``jobs`` lists the receipts this context queued, for that first attempt.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from data.audit import append_audit
@@ -30,6 +31,7 @@ class ServiceContext:
     config: Config
     staff: Staff
     queue: PrintQueue
+    jobs: list[int] = field(default_factory=list)
 
     @property
     def counter(self) -> str:
@@ -77,4 +79,6 @@ class ServiceContext:
 
     def queue_receipt(self, receipt: Receipt) -> int:
         """Commit the receipt job with the service (inside its transaction); printing comes later."""
-        return self.queue.enqueue(receipt)
+        job_id = self.queue.enqueue(receipt)
+        self.jobs.append(job_id)
+        return job_id

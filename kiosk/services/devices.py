@@ -15,6 +15,8 @@ from typing import Any
 from data import accounts as accounts_repo
 from data import codes as codes_repo
 from data import devices as devices_repo
+from data.audit import query_audit
+from data.print_jobs import PrintJob, get_job
 from kiosk.core import codes as code_rules
 from kiosk.core.errors import KioskError
 from kiosk.core.models import ACCOUNT_STATE_LABELS_ZH, AccountState, Citizen, DeviceBinding, VerificationCode
@@ -203,16 +205,38 @@ def issue_device_code(
         now = ctx.clock.now()
         previous = codes_repo.current_code(ctx.store, nid, now)
         code = codes_repo.issue_code(ctx.store, nid, code_text, now, code_rules.code_expiry(now, lifetime))
+        header = ctx.receipt_header()
+        job = ctx.queue_receipt(device_code_receipt(header, citizen, code))
         ctx.audit("device_code_issued", subject_id=nid, subject_name=citizen.name, detail={
             "code_record": code.id, "expires_at": code.expires_at.isoformat(),
             "lifetime_minutes": lifetime, "voided_previous": previous is not None,
+            "job": job, "txn_no": header.txn_no,  # where 補印 finds the original receipt
         })
-        job = ctx.queue_receipt(device_code_receipt(ctx.receipt_header(), citizen, code))
     return IssuedCode(code, previous is not None, job)
 
 
+def code_refusal(ctx: ServiceContext, citizen: Citizen) -> KioskError | None:
+    """Why no code can be issued for this citizen now (shown on opening F9; not audited)."""
+    try:
+        _require_active(ctx, citizen, "產生裝置認證碼", "issue a device code")
+    except KioskError as e:
+        return e
+    return None
+
+
+def _original_job(ctx: ServiceContext, code: VerificationCode) -> PrintJob | None:
+    """The receipt printed when ``code`` was issued, found through the issuing audit entry."""
+    for entry in query_audit(ctx.store, action="device_code_issued", subject_id=code.national_id, limit=20):
+        detail = entry.detail or {}
+        if entry.outcome == "ok" and detail.get("code_record") == code.id:
+            job_id = detail.get("job")
+            return get_job(ctx.store, job_id) if isinstance(job_id, int) else None
+    return None
+
+
 def print_current_code(ctx: ServiceContext, citizen: Citizen) -> tuple[VerificationCode, int]:
-    """Print the still-valid code again (the first slip was lost, or the kiosk restarted)."""
+    """Print the still-valid code again (the first slip was lost): a copy of the original receipt,
+    marked ＊＊補印 REPRINT＊＊ over its original transaction number, never a second original."""
     ctx.require(Action.COUNTER_SERVICE)
     nid = citizen.national_id
     with ctx.store.transaction():
@@ -224,8 +248,14 @@ def print_current_code(ctx: ServiceContext, citizen: Citizen) -> tuple[Verificat
                 message_en="There is no valid device code (expired, voided or used).",
                 action_en="Issue a new device code.",
             )
+        original = _original_job(ctx, code)
+        if original is not None:
+            job = ctx.queue.enqueue_reprint(original, ctx.staff.staff_no)
+            ctx.jobs.append(job)
+        else:  # a code issued before receipts were linked to it: a receipt of its own
+            job = ctx.queue_receipt(device_code_receipt(ctx.receipt_header(), citizen, code))
         ctx.audit("device_code_printed", subject_id=nid, subject_name=citizen.name, detail={
-            "code_record": code.id, "expires_at": code.expires_at.isoformat(),
+            "code_record": code.id, "expires_at": code.expires_at.isoformat(), "job": job,
+            "reprint_of": original.txn_no if original is not None else None,
         })
-        job = ctx.queue_receipt(device_code_receipt(ctx.receipt_header(), citizen, code))
     return code, job

@@ -52,12 +52,20 @@ async def _f9(pilot) -> DeviceCodeScreen:  # type: ignore[no-untyped-def]
     return pilot.app.screen
 
 
-async def test_card_then_f9_shows_and_prints_the_code_with_one_key(make_kiosk):
+async def _f9_issue(pilot) -> DeviceCodeScreen:  # type: ignore[no-untyped-def]
+    """F9, then G: opening shows; only G issues."""
+    screen = await _f9(pilot)
+    await pilot.press("g")
+    await wait_until(pilot, lambda: screen.code is not None)
+    return screen
+
+
+async def test_card_f9_g_shows_and_prints_the_code(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await _card(pilot)
-        screen = await _f9(pilot)  # the only staff key between the card and the paper
+        screen = await _f9_issue(pilot)
         await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
         stored = _stored(app)
         assert stored is not None and screen.code == stored
@@ -77,7 +85,7 @@ async def test_g_issues_a_new_code_and_voids_the_old(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await _card(pilot)
-        screen = await _f9(pilot)
+        screen = await _f9_issue(pilot)
         old = screen.code
         await pilot.press("g")
         await wait_until(pilot, lambda: screen.code is not None and screen.code.id != old.id)
@@ -95,7 +103,7 @@ async def test_a_code_survives_a_restart_and_is_not_reissued(make_kiosk):
     async with first.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await _card(pilot)
-        code = (await _f9(pilot)).code
+        code = (await _f9_issue(pilot)).code
     again = make_kiosk()  # same database file
     async with again.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
@@ -115,10 +123,13 @@ async def test_an_expired_code_is_never_shown_as_valid(make_kiosk, clock):
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await _card(pilot)
-        old = (await _f9(pilot)).code
+        old = (await _f9_issue(pilot)).code
         await pilot.press("escape")
         clock.advance(timedelta(minutes=10))
-        screen = await _f9(pilot)  # reopening issues a fresh code instead of showing the dead one
+        screen = await _f9(pilot)  # reopening shows the dead code's state, never the code itself
+        await wait_until(pilot, lambda: "已逾期" in _message(app))
+        assert screen.code is None and len(_issued(app)) == 1
+        await pilot.press("g")
         await wait_until(pilot, lambda: screen.code is not None)
         assert screen.code.id != old.id and "前一組認證碼已逾期" in _message(app)
         # A card re-inserted while the screen is open shows the latest state and issues nothing.
@@ -138,7 +149,7 @@ async def test_code_is_cleared_from_the_screen_after_the_display_setting(make_ki
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await _card(pilot)
-        screen = await _f9(pilot)
+        screen = await _f9_issue(pilot)
         code = screen.code
         assert code is not None
         await wait_until(pilot, lambda: screen.code is None, timeout=5)
@@ -156,7 +167,7 @@ async def test_code_is_cleared_when_the_card_is_removed(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await _card(pilot)
-        screen = await _f9(pilot)
+        screen = await _f9_issue(pilot)
         assert screen.code is not None
         app.hw.reader.remove()
         await wait_until(pilot, lambda: screen.code is None)
@@ -178,7 +189,9 @@ async def test_refused_for_a_locked_account(make_kiosk):
         assert "解除鎖定" in _message(app)
         assert screen.code is None and screen.query_one(QrView).payload is None
         assert codes_repo.latest_code(app.hw.store, WANG.national_id, app.hw.clock.now()) is None
-        assert app.hw.printer.jobs == []
+        assert app.hw.printer.jobs == [] and _issued(app) == []  # opening asks nothing of anyone
+        await pilot.press("g")  # not offered, but pressed anyway: refused, and recorded
+        await wait_until(pilot, lambda: len(_issued(app)) == 1)
         (entry,) = _issued(app)
         assert entry.outcome == "refused"
 
@@ -188,7 +201,7 @@ async def test_language_switch_keeps_the_code_and_resays_the_outcome(make_kiosk)
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await _card(pilot)
-        screen = await _f9(pilot)
+        screen = await _f9_issue(pilot)
         code = screen.code
         await pilot.press("ctrl+t")
         await wait_until(pilot, lambda: "Device verification code issued" in _message(app))
@@ -196,3 +209,62 @@ async def test_language_switch_keeps_the_code_and_resays_the_outcome(make_kiosk)
         assert "valid until 2026-11-22 10:40:00" in str(screen.query_one("#code-expiry").render())
         assert str(screen.query_one("#code-classes").render()).split() == [
             "A" if c.isupper() else "a" if c.islower() else "1" for c in code.code]
+
+
+def _keys(screen) -> list[str]:  # type: ignore[no-untyped-def]
+    return [k for k, _label in screen.query_one("KeyBar").keys]
+
+
+async def test_opening_f9_shows_the_valid_code_with_time_left_and_never_issues(make_kiosk, clock):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        assert screen.code is None and _issued(app) == [] and app.hw.printer.jobs == []
+        assert "按 G" in _message(app)
+        assert _keys(screen) == ["g", "escape", "f1"]  # nothing to print or show yet
+        await pilot.press("g")  # the one key that issues
+        await wait_until(pilot, lambda: screen.code is not None and len(app.hw.printer.jobs) == 1)
+        code = screen.code
+        assert _keys(screen) == ["g", "p", "escape", "f1"]
+        await pilot.press("escape")
+        clock.advance(timedelta(minutes=3, seconds=20))
+        screen = await _f9(pilot)  # opened again: the same code, its time left, nothing voided
+        await wait_until(pilot, lambda: screen.code is not None)
+        assert screen.code == code and len(_issued(app)) == 1 and len(app.hw.printer.jobs) == 1
+        assert "前一組認證碼已作廢" not in _message(app)
+        assert "尚餘 6 分 40 秒" in str(screen.query_one("#code-expiry").render())
+        assert _stored(app) == code
+
+
+async def test_p_reprints_the_original_receipt_marked_reprint(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot)
+        screen = await _f9(pilot)
+        await pilot.press("g")
+        await wait_until(pilot, lambda: screen.code is not None and len(app.hw.printer.jobs) == 1)
+        from data.print_jobs import last_sent_job
+
+        original = last_sent_job(app.hw.store)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
+        copy = last_sent_job(app.hw.store)
+        assert copy.id != original.id and copy.kind == "device_code:reprint"
+        assert copy.txn_no == original.txn_no  # the original number, no new 交易序號
+        image = preview_image(app.hw.printer.jobs[1])
+        assert image.height > preview_image(app.hw.printer.jobs[0]).height  # the 補印 banner on top
+        assert _printed_code(app.hw.printer.jobs[1]) == [screen.code.code]
+        assert "補印" in _message(app)
+
+
+async def test_key_bar_offers_nothing_a_locked_account_cannot_do(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _card(pilot, WANG)
+        screen = await _f9(pilot)
+        await wait_until(pilot, lambda: "已鎖定" in _message(app))
+        assert _keys(screen) == ["escape", "f1"]

@@ -82,7 +82,8 @@ async def test_reprint_last_sends_a_marked_copy(make_kiosk):
         await wait_until(pilot, lambda: len(printer.jobs) == 1)
         await _open_queue(pilot)
         await pilot.press("p")
-        await wait_until(pilot, lambda: len(printer.jobs) == 2)
+        await wait_until(pilot, lambda: len(printer.jobs) == 2
+                         and query_audit(app.hw.store, action="print_reprint", limit=1) != [])
         assert query_audit(app.hw.store, action="print_reprint", limit=1)[0].outcome == "ok"
 
 

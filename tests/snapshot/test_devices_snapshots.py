@@ -24,7 +24,7 @@ def _fixed_code(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(code_rules, "new_verification_code", lambda: FIXED_CODE)
 
 
-def _open(key: str, national_id: str = "F223456786", *then: str):  # type: ignore[no-untyped-def]
+def _open(key: str, national_id: str = "F223456786", *then: str, issue: bool = False):  # type: ignore[no-untyped-def]
     async def before(pilot):  # type: ignore[no-untyped-def]
         app = pilot.app
         await sign_in(pilot)
@@ -33,6 +33,9 @@ def _open(key: str, national_id: str = "F223456786", *then: str):  # type: ignor
         await pilot.press(key)
         await wait_until(pilot, lambda: str(app.screen.query_one("#service-message").render()) != ""
                          or getattr(app.screen, "devices", None))
+        if issue:  # F9 opens without issuing: G is the key that does
+            await pilot.press("g")
+            await wait_until(pilot, lambda: app.screen.code is not None and app.hw.printer.jobs)
         await wait_until(pilot, lambda: app.hw.queue.count() == 0)
         # Before any dialog opens: a modal screen keeps the toasts of the screen under it.
         app.clear_notifications()
@@ -58,11 +61,11 @@ def test_devices_confirm_unbind(snap_compare, make_kiosk, size):
 
 
 def test_device_code_zh(snap_compare, make_kiosk, size):
-    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_open("f9"))
+    assert snap_compare(make_kiosk(), terminal_size=size, run_before=_open("f9", issue=True))
 
 
 def test_device_code_en(snap_compare, make_kiosk, size):
-    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=_open("f9"))
+    assert snap_compare(make_kiosk(locale="en"), terminal_size=size, run_before=_open("f9", issue=True))
 
 
 def test_device_code_refused_locked(snap_compare, make_kiosk, size):
@@ -72,7 +75,7 @@ def test_device_code_refused_locked(snap_compare, make_kiosk, size):
 def test_device_code_cleared(snap_compare, make_kiosk, size):
     app = make_kiosk()
     app.config = replace(app.config, rules=replace(app.config.rules, code_display_seconds=1))
-    inner = _open("f9")
+    inner = _open("f9", issue=True)
 
     async def before(pilot):  # type: ignore[no-untyped-def]
         await inner(pilot)

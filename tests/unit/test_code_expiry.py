@@ -77,3 +77,13 @@ def test_lifetime_comes_from_the_setting(year_end):
     ctx.config = Config(rules=RulesConfig(code_lifetime_minutes=3))
     code = svc.issue_device_code(ctx, LIN).code
     assert format_roc_datetime(code.expires_at) == "民國115年12月31日 23:58:00"
+
+
+def test_generated_codes_have_no_look_alike_characters() -> None:
+    from kiosk.core.codes import is_verification_code, new_verification_code
+
+    codes = [new_verification_code() for _ in range(5000)]
+    assert all(len(c) == 8 and is_verification_code(c) for c in codes)
+    seen = set("".join(codes))
+    assert not seen & set("0Oo1lI"), seen & set("0Oo1lI")
+    assert len(seen) == 62 - 6  # every other letter and digit still occurs
