@@ -11,6 +11,7 @@ STRINGS: dict[str, str] = {
     "login.submit": "Sign in",
     "login.hint": "Type your staff number and PIN, then press Enter",
     "login.bad": "Wrong staff number or PIN; {left} tries left",
+    "login.no_staff": "No staff account exists yet. In a terminal run\nkiosk staff add STAFF_NO --name NAME --role supervisor\nto add the first supervisor, then sign in.",
     "login.staff_locked": "This staff account is locked after too many wrong PINs; ask a supervisor to unlock it",
     "login.disabled": "This staff account is disabled; ask a supervisor",
     "login.empty": "Type your staff number and PIN",

@@ -12,6 +12,7 @@ STRINGS: dict[str, str] = {
     "login.submit": "登入",
     "login.hint": "請輸入員工編號與密碼後按 Enter",
     "login.bad": "員工編號或密碼錯誤，尚可再試 {left} 次",
+    "login.no_staff": "尚未建立任何員工帳號。請在終端機執行\nkiosk staff add 員工編號 --name 姓名 --role supervisor\n建立第一位主管後再登入",
     "login.staff_locked": "此員工帳號因密碼錯誤次數過多已鎖定，請洽主管於「人員管理」解除",
     "login.disabled": "此員工帳號已停用，請洽主管",
     "login.empty": "請輸入員工編號與密碼",

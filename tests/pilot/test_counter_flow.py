@@ -118,3 +118,168 @@ async def test_enter_on_finished_deregistration_leaves_and_never_reruns(make_kio
         entries = query_audit(app.hw.store, action="deregister", limit=10)
         assert [e.outcome for e in entries] == ["ok"]
         assert accounts.get_account(app.hw.store, ACTIVE).state is AccountState.DEREGISTERED
+
+
+async def test_finished_screen_key_bar_says_how_to_leave(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _deregister_by_card(pilot)
+        keys = dict(app.screen.query_one("KeyBar").keys)
+        assert keys.get("enter") == "回主選單" and "1-4" not in keys
+
+
+# --- 12: service keys work from any service screen ----------------------------------------------
+
+
+async def test_from_a_finished_service_to_the_next_in_one_key(make_kiosk):
+    from kiosk.screens.account import PasswordResetScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _deregister_by_card(pilot)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordResetScreen))
+        assert len(app.screen_stack) == 3  # login, main, F4: the finished F3 is gone
+
+
+async def test_service_key_asks_before_discarding_typed_data(make_kiosk):
+    from kiosk.screens.account import ContactUpdateScreen, PasswordResetScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _insert(pilot, ACTIVE)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: getattr(app.screen, "subject", None) is not None)
+        await pilot.press(*"Ab1x@yz9")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "基本資料異動" in app.screen.question
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordResetScreen))
+        assert app.screen.query_one("#pw1").value == "Ab1x@yz9"
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContactUpdateScreen))
+        assert len(app.screen_stack) == 3
+
+
+async def test_service_key_with_nothing_typed_switches_at_once(make_kiosk):
+    from kiosk.screens.virtual_card import VirtualCardScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _insert(pilot, ACTIVE)
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DevicesScreen")
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, VirtualCardScreen))
+
+
+# --- 13: a refusal replaces the form --------------------------------------------------------------
+
+
+async def test_password_reset_refused_replaces_the_form(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _insert(pilot, DEREGISTERED)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: getattr(app.screen, "refused", None) is not None)
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query_one("#service-body").display
+        assert screen.query_one("#pw1").region.area == 0 and screen.query_one("#pw-turn").region.area == 0
+        refusal = _shown(app, "#service-refusal")
+        assert "此帳號已辦理註冊停用" in refusal and "處理方式" in refusal and "(F2)" in refusal
+        assert dict(screen.query_one("KeyBar").keys).keys() == {"enter", "f2-f12", "f1"}
+        await pilot.press(*"Ab1x@yz9", "enter")
+        await _main_ready(pilot)
+
+
+async def test_other_citizens_card_inserted_after_refusal_brings_the_form_back(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _insert(pilot, DEREGISTERED)
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: getattr(app.screen, "refused", None) is not None)
+        app.hw.reader.remove()
+        await _insert(pilot, LOCKED)
+        await wait_until(pilot, lambda: app.screen.subject is not None)
+        await pilot.pause()
+        assert app.screen.refused is None and app.screen.query_one("#acct-info").region.area > 0
+        assert "enter" in dict(app.screen.query_one("KeyBar").keys)
+
+
+async def test_virtual_card_key_bar_offers_only_what_can_be_done(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _insert(pilot, DEREGISTERED)
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: getattr(app.screen, "view", None) is not None)
+        await pilot.pause()
+        keys = dict(app.screen.query_one("KeyBar").keys)
+        assert "r" not in keys and "p" not in keys
+
+
+# --- 9: typed ID while another card is in the reader ---------------------------------------------
+
+
+async def test_typed_id_with_another_card_in_the_reader_warns_naming_both(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _insert(pilot, ACTIVE)
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: getattr(app.screen, "step", "") == "document")
+        await pilot.press("i")
+        await wait_until(pilot, lambda: app.screen.step == "find")
+        await pilot.press(*"B120000008", "enter")
+        await wait_until(pilot, lambda: app.screen.subject is not None and not app.screen.subject.by_card)
+        await pilot.pause()
+        line = _shown(app, "#service-citizen")
+        assert "F223****86" in line and "B120****08" in line and "⚠" in line
+        assert "F223456786" not in line and "B120000008" not in line
+        await pilot.press("1", "1")
+        await wait_until(pilot, lambda: app.screen.step == "review")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "F223****86" in app.screen.question
+
+
+# --- 17: where errors show; the first sign-in ----------------------------------------------------
+
+
+async def test_error_shows_above_the_form_not_on_the_bottom_line(make_kiosk):
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: getattr(app.screen, "step", "") == "find")
+        await pilot.press(*"b120000009", "enter")
+        await wait_until(pilot, lambda: "檢查碼" in _shown(app, "#service-message"))
+        message = app.screen.query_one("#service-message").region
+        field = app.screen.query_one("#dereg-id").region
+        assert message.y < field.y and message.y < 24 - 3
+
+
+async def test_new_installation_says_how_to_add_the_first_supervisor(tmp_path):
+    from data.store import open_store
+    from kiosk.config import Config
+    from kiosk.factory import make_app
+    from kiosk.reader.simulated import SimulatedReader
+    from printing.port import CapturePrinter
+
+    app = make_app(Config(), store=open_store(tmp_path / "new.db"), reader=SimulatedReader(),
+                   printer=CapturePrinter(), idle_lock_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.is_mounted)
+        await pilot.press(*"S001", "enter", *"1234", "enter")
+        error = app.screen.query_one("#login-error")
+        await wait_until(pilot, lambda: "kiosk staff add" in str(error.render()))
+        text = str(error.render())
+        assert "--role supervisor" in text and "員工編號或密碼錯誤" not in text
