@@ -74,6 +74,10 @@ class AccountScreen(ServiceScreen):
         """The service does not apply to this person: the refusal replaces the form. A typed ID
         that is refused stays a message above the field, where the clerk types the next one."""
         if isinstance(error, InvalidTransition) and not typed:
+            citizen, state = self.kiosk.current_citizen(), self.kiosk.card.account_state
+            if citizen is not None:  # whom the refusal is about
+                self.set_citizen_line(t("acct.subject", name=mask_name(citizen.name), id=mask_id(citizen.national_id),
+                                        state=t(f"account.{state}") if state else ""))
             self.show_refusal(error)
         else:
             self.show_error(error)
