@@ -150,7 +150,8 @@ class ServiceScreen(Screen[None]):
         """The card was inserted, read or removed while this screen is open."""
 
     def set_citizen_line(self, text: str) -> None:
-        self.query_one("#service-citizen", Label).update(Text(printable(text)))
+        # Line by line: a warning under the citizen is a line of its own, not an escaped newline.
+        self.query_one("#service-citizen", Label).update(Text("\n".join(printable(x) for x in text.split("\n"))))
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         label = self.query_one("#service-message", Label)

@@ -32,7 +32,7 @@ class AccountScreen(ServiceScreen):
     """A service screen whose subject is the card holder; subclasses fill in the steps."""
 
     DEFAULT_CSS = """
-    AccountScreen #service-citizen { padding-left: 1; text-style: bold; }
+    AccountScreen #service-citizen { padding-left: 1; text-style: bold; width: 1fr; }
     AccountScreen #service-message { padding: 1 1 0 1; width: 1fr; }
     AccountScreen .acct-info { margin: 1 1 0 1; height: auto; }
     """
