@@ -78,11 +78,14 @@ class ServiceScreen(Screen[None]):
         # Textual lets a subclass's binding of a key replace the base class's. Here both stay, the
         # subclass's first: when it does not apply (``check_action``), the base's runs, so Enter on
         # a finished screen leaves and F9 switches service except where a step uses it.
+        # A class that lists ``*ServiceScreen.BINDINGS`` in its own gets them at the base's turn.
         keys: dict[str, list[Binding]] = {}
-        for base in cls.__mro__:
-            if isinstance(base, type) and issubclass(base, DOMNode):
-                for key, bindings in BindingsMap(base.__dict__.get("BINDINGS", [])).key_to_bindings.items():
-                    keys.setdefault(key, []).extend(bindings)
+        classes = [base for base in cls.__mro__ if isinstance(base, type) and issubclass(base, DOMNode)]
+        for n, base in enumerate(classes):
+            inherited = {id(b) for later in classes[n + 1:] for b in later.__dict__.get("BINDINGS", [])}
+            own = [b for b in base.__dict__.get("BINDINGS", []) if id(b) not in inherited]
+            for key, bindings in BindingsMap(own).key_to_bindings.items():
+                keys.setdefault(key, []).extend(bindings)
         return BindingsMap.from_keys(keys)
 
     @property
