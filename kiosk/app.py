@@ -20,6 +20,7 @@ from kiosk.config import Config
 from kiosk.core.clock import Clock
 from kiosk.core.display import printable
 from kiosk.core.errors import CardError, KioskError, ReaderUnavailable
+from kiosk.key_gate import KeyGate
 from kiosk.messages import CardRead, CardReadFailed, PrintAttempted, ReaderChanged
 from kiosk.reader.port import (
     CardReader,
@@ -124,6 +125,7 @@ class KioskApp(App[int]):
         self._sender_lock = threading.Lock()
         self._idle_seconds = config.ui.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
         self._idle_timer: Timer | None = None
+        self._key_gate = KeyGate(self)
         self.set_reactive(KioskApp.locale, config.ui.locale)
         i18n.set_locale(config.ui.locale)
 
@@ -482,6 +484,9 @@ class KioskApp(App[int]):
             self.action_lock(idle=True)
 
     async def on_event(self, event: events.Event) -> None:
+        gated = KeyGate.gated(event)
+        if gated and not self._key_gate.admit(event):
+            return  # held: routed once what the keys before it set going is done (kiosk.key_gate)
         if isinstance(event, events.Key | events.MouseDown | events.Paste):
             self._last_input = time.monotonic()
         if isinstance(event, events.Paste):
@@ -489,6 +494,8 @@ class KioskApp(App[int]):
             # override into any field, and from there onto the screen, a receipt or the database.
             event.text = "\n".join(printable(line) for line in event.text.splitlines())
         await super().on_event(event)
+        if gated:
+            self._key_gate.routed()
 
     # --- language, help, quit ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -49,7 +50,14 @@ class AuthorizationsScreen(CardOverviewScreen):
 
 
     def keys(self) -> list[tuple[str, str]]:
-        return [("c", t("auth.key.cancel")), ("escape", t("key.back")), ("f1", t("key.help"))]
+        """C only while the highlighted authorization is one that can be cancelled."""
+        selected = self._selected() if self.is_mounted else None
+        cancel = [("c", t("auth.key.cancel"))] if selected and selected.state is AuthorizationState.ACTIVE else []
+        return [*cancel, ("escape", t("key.back")), ("f1", t("key.help"))]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_keys()
 
 
     def relabel(self) -> None:

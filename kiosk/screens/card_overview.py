@@ -30,6 +30,7 @@ class CardOverviewScreen(ServiceScreen):
         if self.citizen is not None:
             self._load(self.citizen)
         self.relabel()
+        self.refresh_keys()
 
     @work(thread=True, exclusive=True, group="card-overview", exit_on_error=False)
     def _load(self, citizen: Citizen) -> None:
@@ -47,3 +48,4 @@ class CardOverviewScreen(ServiceScreen):
         if citizen == self.citizen:  # the card may have changed while this was read
             self.view = view
             self.relabel()
+            self.refresh_keys()

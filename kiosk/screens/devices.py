@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
@@ -103,8 +104,21 @@ class DevicesScreen(ServiceScreen):
         super().show_error(error)
 
     def keys(self) -> list[tuple[str, str]]:
-        return [("e", t("devices.key_enable")), ("d", t("devices.key_disable")),
-                ("u", t("devices.key_unbind")), ("escape", t("key.back")), ("f1", t("key.help"))]
+        """Only what applies to the highlighted device now (enable needs an active account)."""
+        keys: list[tuple[str, str]] = []
+        row = self.query_one(DataTable).cursor_row
+        device = self.devices[row] if self.citizen is not None and 0 <= row < len(self.devices) else None
+        if device is not None:
+            if not device.enabled and self.kiosk.card.account_state == "active":
+                keys.append(("e", t("devices.key_enable")))
+            if device.enabled:
+                keys.append(("d", t("devices.key_disable")))
+            keys.append(("u", t("devices.key_unbind")))
+        return [*keys, ("escape", t("key.back")), ("f1", t("key.help"))]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_keys()
 
     def card_changed(self, card: CardState) -> None:
         citizen = self.kiosk.current_citizen()
@@ -149,6 +163,7 @@ class DevicesScreen(ServiceScreen):
             row = next((i for i, d in enumerate(self.devices) if d.id == keep_binding), row)
         if self.devices:
             table.move_cursor(row=min(max(row, 0), len(self.devices) - 1))
+        self.refresh_keys()
 
     def selected(self) -> DeviceBinding | None:
         if self.citizen is None:

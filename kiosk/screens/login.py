@@ -106,8 +106,8 @@ class LoginScreen(Screen[None]):
         try:
             staff = service.unlock_screen(staff_no, pin) if self.locked_by else service.login(staff_no, pin)
         except LoginRefused as exc:
-            message = {"locked": t("login.staff_locked"), "disabled": t("login.disabled")}.get(
-                exc.reason, t("login.bad", left=exc.tries_left))
+            message = {"locked": t("login.staff_locked"), "disabled": t("login.disabled"),
+                       "no_staff": t("login.no_staff")}.get(exc.reason, t("login.bad", left=exc.tries_left))
             self.app.call_from_thread(self._refused, message)
             return
         except KioskError as exc:

@@ -79,8 +79,14 @@ class VirtualCardScreen(CardOverviewScreen):
 
 
     def keys(self) -> list[tuple[str, str]]:
-        return [("r", t("vcard.key.revoke")), ("p", t("vcard.key.photo")), ("escape", t("key.back")),
-                ("f1", t("key.help"))]
+        """R only with a card to revoke, P only for an active account: what can be done now."""
+        view, keys = self.view, []
+        if self.citizen is not None and view is not None:
+            if view.live is not None:
+                keys.append(("r", t("vcard.key.revoke")))
+            if view.account_state is AccountState.ACTIVE:
+                keys.append(("p", t("vcard.key.photo")))
+        return [*keys, ("escape", t("key.back")), ("f1", t("key.help"))]
 
 
     def relabel(self) -> None:

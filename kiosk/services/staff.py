@@ -32,13 +32,14 @@ def _typed(staff_no: str) -> str:
 
 
 class LoginRefused(KioskError):
-    """Raised by ``login`` with ``reason`` one of bad, locked, disabled, and ``tries_left``."""
+    """Raised by ``login`` with ``reason`` one of bad, locked, disabled, no_staff, and ``tries_left``."""
 
     def __init__(self, reason: str, tries_left: int = 0) -> None:
         messages = {
             "bad": ("員工編號或密碼錯誤", "Wrong staff number or PIN."),
             "locked": ("此員工帳號已鎖定，請洽主管解除", "This staff account is locked; ask a supervisor."),
             "disabled": ("此員工帳號已停用，請洽主管", "This staff account is disabled; ask a supervisor."),
+            "no_staff": ("尚未建立任何員工帳號", "No staff account exists yet."),
         }
         zh, en = messages[reason]
         super().__init__(zh, message_en=en)
@@ -77,7 +78,11 @@ class StaffService:
         pin_ok = verify_secret(pin, stored or _dummy_hash()) and stored is not None
         with self.store.transaction():
             staff = staff_repo.get_staff(self.store, staff_no)  # again under the lock: counts may have moved
-            if staff is None:
+            if staff is None and staff_repo.count_staff(self.store) == 0:
+                # A new installation: no PIN could be right; say how to add the first supervisor.
+                self._audit(None, staff_no, "login", "refused", reason="no staff")
+                refusal = LoginRefused("no_staff")
+            elif staff is None:
                 self._audit(None, staff_no, "login", "refused", reason="unknown staff number")
                 refusal = LoginRefused("bad", self.threshold)
             elif not staff.enabled:

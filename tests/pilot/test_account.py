@@ -38,7 +38,8 @@ def _shown(app, selector: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def _message(app) -> str:  # type: ignore[no-untyped-def]
-    return _shown(app, "#service-message")
+    """The message above the form, or the refusal that replaced the form."""
+    return _shown(app, "#service-message") + _shown(app, "#service-refusal")
 
 
 async def _open(pilot, key: str, national_id: str | None):  # type: ignore[no-untyped-def]
@@ -89,9 +90,9 @@ async def test_unlock_refused_for_active_account_is_recorded(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await _open(pilot, "f5", ACTIVE)
         await wait_until(pilot, lambda: "未被鎖定" in _message(app))
-        await pilot.press("enter")
-        await pilot.pause()
         assert app.screen.subject is None
+        await pilot.press("enter")  # on a refusal, Enter leaves: it never retries the service
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         assert [e.outcome for e in _entries(app, "unlock")] == ["refused"]
         assert app.hw.printer.jobs == []
 

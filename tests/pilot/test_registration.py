@@ -13,6 +13,7 @@ from data.audit import query_audit, verify_chain
 from data.print_jobs import PrintJobState, get_job
 from kiosk.core.models import AccountState
 from kiosk.core.secrets_hash import verify_secret
+from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.main import MainScreen
 from tests.conftest import TERMINAL, sign_in, wait_until
 from tests.pilot.test_registration_helpers import (
@@ -343,9 +344,15 @@ async def test_card_removed_mid_wizard_clears_and_registers_nobody(make_kiosk, r
         # Another person's card: the wizard starts over for them, the old data is gone.
         await insert(pilot, DEREGISTERED)
         await wait_until(pilot, lambda: screen.eligible)
-        await pilot.press("f10", "f9", "enter")
+        await pilot.press("enter")
         await pilot.pause()
         assert screen.step == "password" and screen.query_one("#password").value == ""
+        # F10 here is not "confirm" (that is the review step's): it is the virtual-card service key,
+        # which asks first, since a document was chosen; declining keeps the wizard as it was.
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: app.screen is screen)
         assert accounts.get_account(app.hw.store, UNREGISTERED) is None
         assert accounts.get_account(app.hw.store, DEREGISTERED).state is AccountState.DEREGISTERED
         assert register_entries(app) == [] and receipts == []

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from kiosk.core.errors import InvalidTransition, KioskError
 from kiosk.core.masking import mask_id, mask_name
 from kiosk.core.models import Account, Citizen
 from kiosk.i18n import t
 from kiosk.screens.base import ServiceScreen
 from kiosk.services.account import Subject, load_subject
-from widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from kiosk.app import CardState
@@ -32,13 +32,12 @@ class AccountScreen(ServiceScreen):
     """A service screen whose subject is the card holder; subclasses fill in the steps."""
 
     DEFAULT_CSS = """
-    AccountScreen #service-citizen { padding-left: 1; text-style: bold; }
+    AccountScreen #service-citizen { padding-left: 1; text-style: bold; width: 1fr; }
     AccountScreen #service-message { padding: 1 1 0 1; width: 1fr; }
     AccountScreen .acct-info { margin: 1 1 0 1; height: auto; }
     """
 
     subject: Subject | None = None
-    finished = False
 
     def on_mount(self) -> None:
         # After the base class has labelled the screen, so the first message is not overwritten.
@@ -69,7 +68,19 @@ class AccountScreen(ServiceScreen):
     def load(self, *, citizen: Citizen | None = None, typed_id: str | None = None) -> None:
         service = self.SERVICE_ID
         self.run_service(lambda ctx: load_subject(ctx, service, citizen=citizen, typed_id=typed_id),
-                         self._loaded)
+                         self._loaded, lambda error: self._load_failed(error, typed=typed_id is not None))
+
+    def _load_failed(self, error: KioskError, *, typed: bool) -> None:
+        """The service does not apply to this person: the refusal replaces the form. A typed ID
+        that is refused stays a message above the field, where the clerk types the next one."""
+        if isinstance(error, InvalidTransition) and not typed:
+            citizen, state = self.kiosk.current_citizen(), self.kiosk.card.account_state
+            if citizen is not None:  # whom the refusal is about
+                self.set_citizen_line(t("acct.subject", name=mask_name(citizen.name), id=mask_id(citizen.national_id),
+                                        state=t(f"account.{state}") if state else ""))
+            self.show_refusal(error)
+        else:
+            self.show_error(error)
 
     def _loaded(self, subject: Subject) -> None:
         self.subject = subject
@@ -81,6 +92,7 @@ class AccountScreen(ServiceScreen):
     def card_changed(self, card: CardState) -> None:
         if self.finished or card.reading:
             return
+        self.clear_refusal()  # a refusal was about the card that was in the reader
         citizen = self.kiosk.current_citizen()
         subject = self.subject
         if subject is not None and subject.by_card:
@@ -108,12 +120,9 @@ class AccountScreen(ServiceScreen):
     def subject_lost(self) -> None:
         """The card was pulled or replaced: forget everything typed for that person."""
 
-    def refresh_keys(self) -> None:
-        self.query_one(KeyBar).keys = tuple(self.keys())
-
     def finish(self, message: str, account: Account) -> None:
         """The service is done: show what happened and refresh the card panel's account state."""
-        self.finished = True
+        self.mark_finished()
         if self.subject is not None:
             self.subject = replace(self.subject, account=account)
             self.set_citizen_line(subject_line(self.subject))

@@ -103,6 +103,12 @@ class ContactUpdateScreen(AccountScreen):
             box.disabled = True
         self.query_one("#contact-warning", Static).update("")
 
+    def unsaved_work(self) -> bool:
+        # The form starts filled with what is stored: only a change is work that would be lost.
+        subject = self.subject
+        return (subject is not None and not self.finished and self.refused is None
+                and self._form() != form_from_contact(subject.account.contact))
+
     # --- form ----------------------------------------------------------------------------------
 
     def _form(self) -> ContactForm:

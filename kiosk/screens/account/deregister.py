@@ -22,7 +22,7 @@ from kiosk.core.masking import mask_id, mask_name
 from kiosk.core.models import Authorization, DeregistrationReason, IdDocument
 from kiosk.core.rocdate import format_roc_date
 from kiosk.i18n import t
-from kiosk.screens.account.common import AccountScreen
+from kiosk.screens.account.common import AccountScreen, subject_line
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.services.account import (
     Deregistered,
@@ -46,7 +46,7 @@ class DeregistrationScreen(AccountScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 5)),
         Binding("enter", "review_confirm", show=False),
-        Binding("f2", "type_id", show=False),
+        Binding("i", "type_id", show=False),
     ]
     DEFAULT_CSS = """
     #dereg-find { height: auto; }
@@ -79,12 +79,12 @@ class DeregistrationScreen(AccountScreen):
         if self.step == "find":
             return [("enter", t("dereg.key_find")), *back]
         if self.step == "document":
-            return [("1-4", t("dereg.key_choose")), *back]
+            return [("1-4", t("dereg.key_choose")), ("i", t("dereg.key_type_id")), *back]
         if self.step == "reason":
             return [("1-3", t("dereg.key_choose")), *back]
         if self.step == "review":
             return [("enter", t("dereg.key_confirm")), *back]
-        return [("f2", t("dereg.key_type_id")), *back]
+        return [("i", t("dereg.key_type_id")), *back]
 
     # --- finding the person --------------------------------------------------------------------
 
@@ -106,6 +106,34 @@ class DeregistrationScreen(AccountScreen):
     def subject_ready(self, subject: Subject) -> None:
         self.document = self.reason = None
         self._set_step("document")
+        self._warn_other_card()
+
+    def other_card_warning(self) -> str:
+        """A typed ID while another citizen's card is in the reader: name both, masked, so the
+        clerk stops before deregistering the wrong person."""
+        subject, on_card = self.subject, self.kiosk.current_citizen()
+        if subject is None or subject.by_card or on_card is None:
+            return ""
+        if on_card.national_id == subject.citizen.national_id:
+            return ""
+        return t("dereg.other_card", card_name=mask_name(on_card.name), card_id=mask_id(on_card.national_id),
+                 name=mask_name(subject.citizen.name or subject.account.name),
+                 id=mask_id(subject.citizen.national_id))
+
+    def _warn_other_card(self) -> None:
+        if self.subject is None:
+            return
+        line = subject_line(self.subject)
+        warning = self.other_card_warning()
+        self.set_citizen_line(f"{line}\n⚠ {warning}" if warning else line)
+
+    def card_changed(self, card: CardState) -> None:
+        super().card_changed(card)
+        if not self.finished:
+            self._warn_other_card()
+
+    def unsaved_work(self) -> bool:
+        return super().unsaved_work() or (not self.finished and self.document is not None)
 
     def subject_lost(self) -> None:
         self.document = self.reason = None
@@ -214,8 +242,11 @@ class DeregistrationScreen(AccountScreen):
         ]
         if preview.virtual_card is not None:
             lines.append(t("dereg.confirm_line_card"))
-        lines += [t("dereg.confirm_auths", n=len(preview.granted) + len(preview.received)), "",
-                  t("acct.confirm_yn")]
+        lines.append(t("dereg.confirm_auths", n=len(preview.granted) + len(preview.received)))
+        warning = self.other_card_warning()
+        if warning:
+            lines += ["", f"⚠ {warning}"]
+        lines += ["", t("acct.confirm_yn")]
         question = "\n".join(lines)
         by_card = subject.by_card
 

@@ -48,7 +48,6 @@ from kiosk.services.registration import (
     check_contact_field,
     register_at_counter,
 )
-from widgets.key_bar import KeyBar
 from widgets.strength_meter import StrengthMeter
 
 if TYPE_CHECKING:
@@ -164,8 +163,9 @@ class RegistrationScreen(CardFollowingWizard):
 
     def keys(self) -> list[tuple[str, str]]:
         back = ("escape", t("register.key_back"))
+        choose = [("1-4", t("register.key_choose"))] if self.eligible else []
         by_step = {
-            "document": [("1-4", t("register.key_choose")), ("escape", t("register.key_menu"))],
+            "document": [*choose, ("escape", t("register.key_menu"))],
             "password": [("enter", t("register.key_next")), back],
             "contact": [("enter", t("register.key_next")), ("f9", t("register.key_review")), back],
             "review": [("f10", t("register.key_confirm")), back],
@@ -179,12 +179,14 @@ class RegistrationScreen(CardFollowingWizard):
         self.step = step
         self.query_one(ContentSwitcher).current = f"step-{step}"
         self.query_one("#reg-steps", Label).update(step_line(step))
-        self.query_one(KeyBar).keys = tuple(self.keys())
+        self.refresh_keys()
         self.show_message("")
         focus = {"document": "#documents", "password": "#password", "contact": "#mobile"}.get(step)
         self.set_focus(self.query_one(focus) if focus else None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False
         if action == "document":
             return self.step == "document" and self.eligible
         if action == "review":
@@ -192,6 +194,9 @@ class RegistrationScreen(CardFollowingWizard):
         if action == "confirm":
             return self.step == "review" and not self.busy
         return True
+
+    def unsaved_work(self) -> bool:
+        return not self.finished and (self.document is not None or self._typed_anything())
 
     def action_back(self) -> None:
         if self.busy:
@@ -352,6 +357,7 @@ class RegistrationScreen(CardFollowingWizard):
         for name in PASSWORD_FIELDS:
             self.query_one(f"#{name}", Input).value = ""
         self._go("done")
+        self.mark_finished()
         self._render_done()
         self.kiosk.reread_card()
 

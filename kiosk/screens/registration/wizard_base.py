@@ -48,6 +48,8 @@ class CardFollowingWizard(ServiceScreen):
         documents.disabled = not offer
         documents.display = offer
         self.query_one("#document-prompt", Label).display = offer
+        if self.is_mounted:
+            self.refresh_keys()
 
     def _value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value
