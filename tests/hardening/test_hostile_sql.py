@@ -174,7 +174,7 @@ async def test_deregistration_typed_id_with_metacharacters(make_kiosk) -> None:
         before = snapshot(app.hw.store)
         await pilot.press("f3")
         await wait_until(pilot, lambda: bool(app.screen.query("#dereg-id")))
-        await pilot.press("f2")  # type the ID: no card
+        await pilot.press("i")  # type the ID: no card
         box = app.screen.query_one("#dereg-id", Input)
         for typed in HOSTILE_SQL:
             await _paste(pilot, box, typed)
