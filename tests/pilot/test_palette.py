@@ -7,6 +7,7 @@ import importlib
 
 import pytest
 from textual.command import CommandInput, CommandList, CommandPalette
+from textual.binding import Binding
 
 from kiosk import i18n
 from kiosk.screens.main import MainScreen
@@ -121,3 +122,12 @@ async def test_choosing_an_action_from_another_service_opens_its_service(make_ki
 @pytest.mark.parametrize("action", SERVICE_ACTIONS, ids=lambda a: f"{a.service_id}.{a.action}")
 def test_every_palette_action_exists_on_its_screen(action) -> None:
     assert callable(getattr(_screen(action.service_id), f"action_{action.action}", None))
+
+
+@pytest.mark.parametrize("action", SERVICE_ACTIONS, ids=lambda a: f"{a.service_id}.{a.action}")
+def test_every_palette_action_names_the_key_its_screen_binds(action) -> None:
+    """The palette tells the clerk a key ("F8 → U"): that key must be the one the screen binds."""
+    screen = _screen(action.service_id)
+    bound = {key.strip() for b in screen.BINDINGS if isinstance(b, Binding) and b.action == action.action
+             for key in b.key.split(",")}
+    assert action.key in bound, (action.key, bound)
