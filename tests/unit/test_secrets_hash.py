@@ -6,6 +6,7 @@ import pytest
 
 from kiosk.core.clock import TAIPEI
 from kiosk.core.codes import (
+    VERIFICATION_CODE_ALPHABET,
     code_expiry,
     is_verification_code,
     new_authorization_code,
@@ -114,8 +115,10 @@ def test_verification_codes_have_the_seed_shape():
 
 
 def test_verification_codes_use_the_whole_alphabet():
+    """Every letter and digit but the look-alikes (0/O/o, 1/l/I: issue 12 item 7) turns up."""
     seen = set("".join(new_verification_code() for _ in range(400)))
-    assert len(seen) == 62
+    assert seen == set(VERIFICATION_CODE_ALPHABET)
+    assert len(seen) == 62 - len("0Oo1lI")
 
 
 def test_code_expiry():
