@@ -22,6 +22,7 @@ STRINGS: dict[str, str] = {
     "main.not_available_msg": "“{service}” is not available yet in this version.",
     "main.supervisor_only_msg": "“{service}” is for supervisors only.",
     "main.choose": "Insert the NHI card, or press a function key to choose a service",
+    "main.choose_with_card": "Card read: press a function key to choose a service",
     "svc.register": "In-person registration",
     "svc.deregister": "Deregistration",
     "svc.reset_password": "Forgotten password",

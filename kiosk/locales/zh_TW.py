@@ -24,6 +24,7 @@ STRINGS: dict[str, str] = {
     "main.not_available_msg": "「{service}」尚未開放，本版本尚未提供此項服務。",
     "main.supervisor_only_msg": "「{service}」限主管使用。",
     "main.choose": "請插入健保卡，或按功能鍵選擇服務項目",
+    "main.choose_with_card": "已讀取健保卡，請按功能鍵選擇服務項目",
     # services (labels follow the seeds)
     "svc.register": "臨櫃註冊",
     "svc.deregister": "註冊停用",

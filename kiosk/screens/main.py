@@ -107,6 +107,8 @@ class MainScreen(Screen[None]):
 
     def _show_card(self, card: CardState) -> None:
         self.query_one(CardPanel).card = card_display(card)
+        # With a card read, "insert the card" is the wrong instruction.
+        self.query_one("#prompt", Label).update(t("main.choose_with_card" if card.result else "main.choose"))
         self._show_keys()
 
     def _show_keys(self) -> None:
@@ -122,7 +124,6 @@ class MainScreen(Screen[None]):
         self.sub_title = t("app.subtitle", centre=self.kiosk.config.centre.name,
                            counter=self.kiosk.config.centre.counter)
         self.query_one("#menu-title", Label).update(t("main.services"))
-        self.query_one("#prompt", Label).update(t("main.choose"))
         entries = []
         for service in SERVICES:
             note = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Label
 
 from data.audit import query_audit, verify_chain
 from data.demo import DEMO_CITIZENS
@@ -213,3 +214,21 @@ async def test_quit_asks_first(make_kiosk, answer, running):
         await pilot.press(answer)
         await pilot.pause()
         assert app.is_running is running
+
+
+async def test_main_prompt_stops_asking_for_a_card_once_one_is_read(make_kiosk):
+    """With a card read, 請插入健保卡 is the wrong instruction: the clerk is told to pick a service."""
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+
+        def prompt() -> str:
+            return str(app.screen.query_one("#prompt", Label).render())
+
+        assert "請插入健保卡" in prompt()
+        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen("F223456786")))
+        await wait_until(pilot, lambda: app.card.result is not None)
+        await wait_until(pilot, lambda: "請插入健保卡" not in prompt())
+        assert "功能鍵" in prompt()
+        app.hw.reader.remove()
+        await wait_until(pilot, lambda: "請插入健保卡" in prompt())
