@@ -1,0 +1,39 @@
+"""Reviewer walk-through of the clerk services at 80×24 and 120×36, both languages: what a hurried
+clerk met on screen, each pinned by a test that failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from data.demo import DEMO_CITIZENS
+from kiosk.reader.simulated import VirtualNhiCard
+from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.pilot.test_small_terminal import SMALL, fully_visible, settle
+
+SIZES = pytest.mark.parametrize("size", [SMALL, TERMINAL], ids=["80x24", "120x36"])
+
+
+async def _card_in(app, pilot, n: int) -> None:  # type: ignore[no-untyped-def]
+    app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[n]))
+    await wait_until(pilot, lambda: app.card.result is not None)
+
+
+@SIZES
+@pytest.mark.parametrize("locale", ["zh_TW", "en"])
+@pytest.mark.parametrize("key", ["f10", "f11"])
+async def test_card_overview_opens_with_title_and_citizen_in_view(make_kiosk, size, locale, key):
+    """F10/F11 opened scrolled down at 80×24: the service title and whose card it is were off screen,
+    and after the card was pulled the 'insert the card' line too."""
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=size) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 1)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: getattr(app.screen, "view", None) is not None)
+        await settle(pilot)
+        for part in ("#service-title", "#service-citizen"):
+            assert fully_visible(app, app.screen.query_one(part)), part
+        app.hw.reader.remove()
+        await wait_until(pilot, lambda: app.screen.citizen is None)
+        await settle(pilot)
+        assert fully_visible(app, app.screen.query_one("#service-citizen"))
