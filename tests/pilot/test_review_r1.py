@@ -37,3 +37,21 @@ async def test_card_overview_opens_with_title_and_citizen_in_view(make_kiosk, si
         await wait_until(pilot, lambda: app.screen.citizen is None)
         await settle(pilot)
         assert fully_visible(app, app.screen.query_one("#service-citizen"))
+
+
+async def test_english_card_panel_and_f6_show_dates_in_english(make_kiosk):
+    """The English card panel read 'Born 民國69年05月17日'; F6 'Applied on the web: 民國…'."""
+    from tests.pilot.test_small_terminal import region_text
+
+    app = make_kiosk(locale="en")
+    async with app.run_test(size=SMALL) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 3)  # 李淑芬, born 1968-07-21, web registration pending
+        await settle(pilot)
+        panel = region_text(app, app.screen.query_one("#card").region)
+        assert "1968-07-21" in panel
+        assert "民國" not in panel
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: "Applied" in region_text(app, app.screen.region))
+        await settle(pilot)
+        assert "民國" not in region_text(app, app.screen.region)
