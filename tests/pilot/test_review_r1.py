@@ -55,3 +55,27 @@ async def test_english_card_panel_and_f6_show_dates_in_english(make_kiosk):
         await wait_until(pilot, lambda: "Applied" in region_text(app, app.screen.region))
         await settle(pilot)
         assert "民國" not in region_text(app, app.screen.region)
+
+
+@SIZES
+@pytest.mark.parametrize("locale", ["zh_TW", "en"])
+async def test_f8_device_state_visible(make_kiosk, size, locale):
+    """At 80×24 F8's table was wider than the screen: the 狀態 column (what D/E/U act on) and the end of
+    最後使用 were cut off."""
+    from kiosk.i18n import t
+    from tests.pilot.test_small_terminal import region_text, squeezed
+
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=size) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 1)  # 林美華: two devices, one enabled
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: len(getattr(app.screen, "devices", [])) == 2)
+        await settle(pilot)
+        table = app.screen.query_one("#device-table")
+        shown = squeezed(region_text(app, table.region))
+        for col in ("name", "bound", "used", "state"):
+            assert squeezed(t(f"devices.col_{col}")) in shown, col
+        assert squeezed(t("devices.enabled")) in shown
+        assert table.region.right <= app.screen.size.width
+        assert table.virtual_size.width <= table.region.width
