@@ -79,3 +79,21 @@ async def test_f8_device_state_visible(make_kiosk, size, locale):
         assert squeezed(t("devices.enabled")) in shown
         assert table.region.right <= app.screen.size.width
         assert table.virtual_size.width <= table.region.width
+
+
+async def test_capital_letters_work_like_the_key_bar_shows_them(make_kiosk):
+    """The key bar and the question show U, Y: with Caps Lock on (or Shift) F8's U and the dialog's Y
+    did nothing, leaving the clerk at a question that would not take its answer."""
+    from kiosk.screens.confirm import ConfirmScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=SMALL) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 1)
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: len(getattr(app.screen, "devices", [])) == 2)
+        await pilot.press("down", "U")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("Y")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen)
+                         and app.screen.devices[1].unbound_at is not None)
