@@ -97,3 +97,26 @@ async def test_capital_letters_work_like_the_key_bar_shows_them(make_kiosk):
         await pilot.press("Y")
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen)
                          and app.screen.devices[1].unbound_at is not None)
+
+
+@pytest.mark.parametrize("locale", ["zh_TW", "en"])
+async def test_f3_typed_id_still_offered_when_the_card_in_the_reader_is_refused(make_kiosk, locale):
+    """F3 with a deregistered citizen's card left in the reader: the refusal replaced the form and
+    I (type the ID of a citizen whose card is lost) did nothing; the typed ID went nowhere and the
+    Enter after it left the service."""
+    from kiosk.i18n import t
+    from widgets.key_bar import KeyBar
+
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=SMALL) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 5)  # 黃怡君, deregistered
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: getattr(app.screen, "refused", None) is not None)
+        assert ("i", t("dereg.key_type_id")) in app.screen.query_one(KeyBar).keys
+        await pilot.press("i", *"F223456786", "enter")
+        await wait_until(pilot, lambda: app.screen.subject is not None)
+        assert app.screen.subject.citizen.national_id == "F223456786"
+        assert app.screen.step == "document"
+        assert app.screen.refused is None
+        assert app.screen.other_card_warning()  # 黃怡君's card is still in the reader
