@@ -399,7 +399,7 @@ STRINGS: dict[str, str] = {
     "status.counter": "Counter",
     "status.reader": "Reader",
     "status.printer": "Printer",
-    "status.queued": "{n} queued",
+    "status.queued": ", {n} queued",  # follows the printer state
     "status.db": "DB",
     "status.demo": "DEMO",
     "reader.no_service": "card service not running",

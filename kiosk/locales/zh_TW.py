@@ -402,7 +402,7 @@ STRINGS: dict[str, str] = {
     "status.counter": "櫃檯",
     "status.reader": "讀卡機",
     "status.printer": "印表機",
-    "status.queued": "待印 {n} 張",
+    "status.queued": "，待印 {n} 張",  # follows the printer state
     "status.db": "資料庫",
     "status.demo": "示範模式",
     "reader.no_service": "讀卡服務未啟動",

@@ -120,3 +120,14 @@ async def test_f3_typed_id_still_offered_when_the_card_in_the_reader_is_refused(
         assert app.screen.step == "document"
         assert app.screen.refused is None
         assert app.screen.other_card_warning()  # 黃怡君's card is still in the reader
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", "ready, 2 queued"), ("zh_TW", "就緒，待印 2 張")])
+async def test_status_bar_queued_receipts_in_the_screen_language(make_kiosk, locale, expected):
+    """The English status bar read 'Printer ready，1 queued' (a Chinese comma)."""
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=SMALL) as pilot:
+        await sign_in(pilot)
+        app.queued_jobs = 2
+        app._update_status()
+        assert app.status.printer == expected
