@@ -131,3 +131,25 @@ async def test_status_bar_queued_receipts_in_the_screen_language(make_kiosk, loc
         app.queued_jobs = 2
         app._update_status()
         assert app.status.printer == expected
+
+
+@pytest.mark.parametrize("locale", ["zh_TW", "en"])
+async def test_f4_finished_no_longer_asks_for_a_password(make_kiosk, locale):
+    """After 註冊密碼已重設 the screen still said 請將鍵盤交給民眾…輸入註冊密碼 above two empty
+    password fields: a citizen would type again."""
+    from kiosk.i18n import t
+    from tests.pilot.test_small_terminal import region_text, squeezed
+
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=SMALL) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 1)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: getattr(app.screen, "subject", None) is not None)
+        await pilot.press(*"Abc123", "enter", *"Abc123", "enter")
+        await wait_until(pilot, lambda: app.screen.finished)
+        await settle(pilot)
+        shown = squeezed(region_text(app, app.screen.region))
+        assert squeezed(t("pw.done"))[:10] in shown
+        assert squeezed(t("pw.turn"))[:10] not in shown
+        assert squeezed(t("pw.again")) not in shown
