@@ -153,3 +153,28 @@ async def test_f4_finished_no_longer_asks_for_a_password(make_kiosk, locale):
         assert squeezed(t("pw.done"))[:10] in shown
         assert squeezed(t("pw.turn"))[:10] not in shown
         assert squeezed(t("pw.again")) not in shown
+
+
+@pytest.mark.parametrize("start", ["zh_TW", "en"])
+async def test_f7_finished_then_language_switch_keeps_the_result(make_kiosk, start):
+    """F7 done, then Ctrl+T: the citizen line stayed in the old language and the success message
+    turned back into the review prompt ('Enter saves'), on a screen where Enter leaves."""
+    from kiosk.i18n import t
+
+    app = make_kiosk(locale=start)
+    async with app.run_test(size=SMALL) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 6)  # 吳建宏, registered
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: getattr(app.screen, "subject", None) is not None)
+        await pilot.press("enter", *"(02)2345-6789", "enter", "f10")
+        await wait_until(pilot, lambda: app.screen.step == "review")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.finished)
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: app.locale != start)
+        await settle(pilot)
+        message = str(app.screen.query_one("#service-message").render())
+        citizen = str(app.screen.query_one("#service-citizen").render())
+        assert message == t("contact.done", n=1)
+        assert citizen.startswith(t("acct.subject", name="", id="", state="")[:2])

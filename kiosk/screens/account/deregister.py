@@ -136,6 +136,9 @@ class DeregistrationScreen(AccountScreen):
                  name=mask_name(subject.citizen.name or subject.account.name),
                  id=mask_id(subject.citizen.national_id))
 
+    def refresh_citizen_line(self) -> None:
+        self._warn_other_card()
+
     def _warn_other_card(self) -> None:
         if self.subject is None:
             return
@@ -278,9 +281,9 @@ class DeregistrationScreen(AccountScreen):
     def _done(self, result: Deregistered) -> None:
         self.preview = result.preview
         p = result.preview
-        card = t("dereg.confirm_card") if p.virtual_card else t("dereg.confirm_no_card")
-        self.finish(t("dereg.done", devices=len(p.enabled_devices), codes=p.open_codes,
-                      auths=result.authorizations_cancelled, card=card), result.account)
+        card = "dereg.confirm_card" if p.virtual_card else "dereg.confirm_no_card"
+        self.finish(lambda: t("dereg.done", devices=len(p.enabled_devices), codes=p.open_codes,
+                              auths=result.authorizations_cancelled, card=t(card)), result.account)
         self._show_step()
 
 

@@ -165,4 +165,4 @@ class PasswordResetScreen(AccountScreen):
         self._clear(disable=True)
         # Done: the form that asks the citizen for a password goes, leaving what happened.
         self.query_one("#pw-form").display = False
-        self.finish(t("pw.done") + (t("pw.also_unlocked") if was_locked else ""), result.account)
+        self.finish(lambda: t("pw.done") + (t("pw.also_unlocked") if was_locked else ""), result.account)

@@ -66,7 +66,7 @@ class UnlockScreen(_OneStepScreen):
 
     def _done(self, result: Done) -> None:
         self.show_info(t("unlock.info_done"))
-        self.finish(t("unlock.done"), result.account)
+        self.finish(lambda: t("unlock.done"), result.account)
 
 
 class CancelPendingScreen(_OneStepScreen):
@@ -95,4 +95,4 @@ class CancelPendingScreen(_OneStepScreen):
 
     def _done(self, result: Done) -> None:
         self.show_info(t("pending.info_done"))
-        self.finish(t("pending.done"), result.account)
+        self.finish(lambda: t("pending.done"), result.account)
