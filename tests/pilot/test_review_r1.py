@@ -178,3 +178,25 @@ async def test_f7_finished_then_language_switch_keeps_the_result(make_kiosk, sta
         citizen = str(app.screen.query_one("#service-citizen").render())
         assert message == t("contact.done", n=1)
         assert citizen.startswith(t("acct.subject", name="", id="", state="")[:2])
+
+
+async def test_f9_g_pressed_twice_asks_before_voiding_the_code_just_issued(make_kiosk):
+    """G G (a double press) issued two codes: the first, already printed and handed over, was void."""
+    from kiosk.screens.confirm import ConfirmScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=SMALL) as pilot:
+        await sign_in(pilot)
+        await _card_in(app, pilot, 1)
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: getattr(app.screen, "citizen", None) is not None)
+        await pilot.press("g", "g")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        first = app.screen.code
+        assert first is not None
+        await pilot.press("g")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: getattr(app.screen, "code", None) not in (None, first))
