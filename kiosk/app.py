@@ -542,7 +542,7 @@ class KioskApp(App[int]):
             reader=t(f"reader.{self.reader_state.value}"),
             reader_ok=not reader_bad,
             printer=t(f"printer.{self.printer_state.value}")
-            + (f"，{t('status.queued', n=self.queued_jobs)}" if self.queued_jobs else ""),
+            + (t("status.queued", n=self.queued_jobs) if self.queued_jobs else ""),
             printer_ok=not printer_bad and not self.queued_jobs,
             database=self.hw.store.path.name if self.hw.store.path else ":memory:",
             demo=t("status.demo") if self.demo else "",

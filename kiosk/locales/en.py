@@ -400,7 +400,7 @@ STRINGS: dict[str, str] = {
     "status.counter": "Counter",
     "status.reader": "Reader",
     "status.printer": "Printer",
-    "status.queued": "{n} queued",
+    "status.queued": ", {n} queued",  # follows the printer state
     "status.db": "DB",
     "status.demo": "DEMO",
     "reader.no_service": "card service not running",
@@ -559,6 +559,7 @@ STRINGS: dict[str, str] = {
     "devcode.issued": "Device verification code issued. Printing the receipt.",
     "devcode.issued_voided": "New device verification code issued; the previous code is void. "
                              "Printing the receipt.",
+    "devcode.confirm_reissue": "This citizen has a valid code (until {at}). Void it and issue a new one?",
     "devcode.issued_after_expired": "The previous code had expired; a new one was issued. "
                                     "Printing the receipt.",
     "devcode.existing": "This citizen already has a valid code (until {at}). P prints it; G issues a new one "

@@ -403,7 +403,7 @@ STRINGS: dict[str, str] = {
     "status.counter": "櫃檯",
     "status.reader": "讀卡機",
     "status.printer": "印表機",
-    "status.queued": "待印 {n} 張",
+    "status.queued": "，待印 {n} 張",  # follows the printer state
     "status.db": "資料庫",
     "status.demo": "示範模式",
     "reader.no_service": "讀卡服務未啟動",
@@ -556,6 +556,7 @@ STRINGS: dict[str, str] = {
     "devcode.expired_now": "裝置認證碼已逾期，已自畫面清除。按 G 重新產生裝置認證碼。",
     "devcode.issued": "已產生裝置認證碼，收據列印中。",
     "devcode.issued_voided": "已產生新的裝置認證碼，前一組認證碼已作廢。收據列印中。",
+    "devcode.confirm_reissue": "此民眾已有有效的裝置認證碼（有效時間至 {at}），確定作廢並產生新的認證碼？",
     "devcode.issued_after_expired": "前一組認證碼已逾期，已產生新的裝置認證碼。收據列印中。",
     "devcode.existing": "此民眾已有有效的裝置認證碼（有效時間至 {at}）。"
                         "按 P 列印，或按 G 產生新認證碼（舊碼作廢）。",

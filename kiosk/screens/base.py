@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -57,6 +58,15 @@ def unexpected(service_id: str, exc: Exception) -> KioskError:
         action_en="Try again; if it happens again, note the time and tell IT.")
 
 
+def with_capitals(keys: dict[str, list[Binding]]) -> dict[str, list[Binding]]:
+    """A letter key also works as its capital: the key bar shows ``U``, and Caps Lock or Shift sends
+    ``U``. (A focused field still takes the letter as text: these bindings are not priority.)"""
+    for key, bindings in list(keys.items()):
+        if len(key) == 1 and "a" <= key <= "z" and key.upper() not in keys:
+            keys[key.upper()] = [replace(b, key=key.upper()) for b in bindings]
+    return keys
+
+
 class ServiceScreen(Screen[None]):
     SERVICE_ID: ClassVar[str] = ""
     BINDINGS = [
@@ -88,7 +98,7 @@ class ServiceScreen(Screen[None]):
             own = [b for b in base.__dict__.get("BINDINGS", []) if id(b) not in inherited]
             for key, bindings in BindingsMap(own).key_to_bindings.items():
                 keys.setdefault(key, []).extend(bindings)
-        return BindingsMap.from_keys(keys)
+        return BindingsMap.from_keys(with_capitals(keys))
 
     @property
     def kiosk(self) -> KioskApp:

@@ -12,8 +12,9 @@ from textual.widgets import Label
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", show=False),
-        Binding("n,escape", "answer(False)", show=False),
+        # Capitals too: the question shows Y / N, and Caps Lock sends them.
+        Binding("y,Y", "answer(True)", show=False),
+        Binding("n,N,escape", "answer(False)", show=False),
     ]
 
     def __init__(self, question: str) -> None:

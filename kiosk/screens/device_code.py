@@ -277,6 +277,17 @@ class DeviceCodeScreen(ServiceScreen):
         if citizen is None:
             self.note("devcode.insert_card", error=True)
             return
+        valid = self._valid
+        if valid is not None and valid.is_valid_at(self.kiosk.hw.clock.now()):
+            # G pressed twice, or by mistake: the code just printed and handed over would be void.
+            from kiosk.screens.confirm import ConfirmScreen
+
+            question = f"{t('devcode.confirm_reissue', at=when(valid.expires_at))}\n\n{t('acct.confirm_yn')}"
+            self.app.push_screen(ConfirmScreen(question), lambda yes: self._issue(citizen) if yes else None)
+            return
+        self._issue(citizen)
+
+    def _issue(self, citizen: Citizen) -> None:
 
         def issue(ctx: ServiceContext) -> CodeView:
             previous = svc.latest_code(ctx, citizen)

@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
 
+from kiosk.core.clock import TAIPEI
 from kiosk.core.errors import KioskError
 from kiosk.core.masking import mask_id, mask_name
 from kiosk.core.models import Citizen, DeviceBinding
-from kiosk.core.rocdate import format_datetime_en, format_roc_datetime
+from kiosk.core.rocdate import format_datetime_en, format_roc_date, format_roc_datetime
 from kiosk.i18n import get_locale, t
 from kiosk.screens.base import ServiceScreen
 from kiosk.screens.confirm import ConfirmScreen
@@ -38,6 +39,15 @@ def when(dt: datetime | None) -> str:
     return format_roc_datetime(dt) if get_locale() == "zh_TW" else format_datetime_en(dt)
 
 
+def when_compact(dt: datetime | None) -> str:
+    """The table's form on a narrow terminal (80 columns): ``115-08-22 04:55`` keeps every column,
+    the state the keys act on included, on screen. English is short enough already."""
+    if dt is None or get_locale() != "zh_TW":
+        return when(dt)
+    local = dt.astimezone(TAIPEI) if dt.tzinfo is not None else dt
+    return f"{format_roc_date(local.date())} {local:%H:%M}"
+
+
 def citizen_line(citizen: Citizen | None, account_state: str | None = None) -> str:
     """Who is being served, masked, with the account state the card panel shows."""
     if citizen is None:
@@ -48,13 +58,17 @@ def citizen_line(citizen: Citizen | None, account_state: str | None = None) -> s
     return line
 
 
-def state_cell(device: DeviceBinding) -> Text:
+def state_cell(device: DeviceBinding, *, compact: bool = False) -> Text:
     """The device's state; an unbound one says so with when (seed 004 keeps every device listed)."""
     if device.unbound_at is not None:
-        return Text(t("devices.unbound", at=when(device.unbound_at)), style="dim")
+        at = when_compact(device.unbound_at) if compact else when(device.unbound_at)
+        return Text(t("devices.unbound", at=at), style="dim")
     if device.enabled:
         return Text(t("devices.enabled"), style="bold green")
     return Text(t("devices.disabled"))
+
+
+NARROW = 100  # the app's "-narrow" breakpoint
 
 
 class DevicesScreen(ServiceScreen):
@@ -81,6 +95,9 @@ class DevicesScreen(ServiceScreen):
         table: DataTable[Any] = DataTable(id="device-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Label(id="devices-rule")
+
+    def on_resize(self) -> None:
+        self.fill_table()
 
     def on_mount(self) -> None:
         # Textual also runs ServiceScreen.on_mount (handlers are called along the MRO): no super().
@@ -150,7 +167,9 @@ class DevicesScreen(ServiceScreen):
         table: DataTable[Any] = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        rows = [(Text(d.name), Text(when(d.bound_at)), Text(when(d.last_used_at)), state_cell(d))
+        compact = self.size.width < NARROW
+        fmt = when_compact if compact else when
+        rows = [(Text(d.name), Text(fmt(d.bound_at)), Text(fmt(d.last_used_at)), state_cell(d, compact=compact))
                 for d in self.devices]
         labels = [t(f"devices.col_{c}") for c in ("name", "bound", "used", "state")]
         for i, label in enumerate(labels):

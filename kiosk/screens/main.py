@@ -16,7 +16,7 @@ from textual.widgets import Header, Label
 from kiosk.core.correction import mask_card_name
 from kiosk.core.masking import mask_card_number, mask_id, mask_name
 from kiosk.core.permissions import allowed
-from kiosk.core.rocdate import format_roc_long_date
+from kiosk.core.rocdate import format_date_en, format_roc_long_date
 from kiosk.i18n import get_locale, t
 from kiosk.services.catalog import DEMO_KEYS, SERVICE_BY_ID, SERVICES
 from widgets.card_panel import CardDisplay, CardPanel
@@ -40,7 +40,10 @@ def card_display(card: CardState) -> CardDisplay:
     rec = card.result.record
 
     def roc(d: object) -> str:
-        return format_roc_long_date(d) if d is not None else t("card.unknown_date")  # type: ignore[arg-type]
+        if d is None:
+            return t("card.unknown_date")
+        # AD dates in English, as every staff table shows them; the ROC long form in Chinese.
+        return format_date_en(d) if get_locale() == "en" else format_roc_long_date(d)  # type: ignore[arg-type]
 
     sex = t(f"card.sex_{rec.sex}") if rec.sex in ("M", "F") else rec.sex
     fix = card.correction

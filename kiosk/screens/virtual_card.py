@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -61,13 +61,15 @@ class VirtualCardScreen(CardOverviewScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "revoke", show=False), Binding("p", "replace_photo", show=False)]
     DEFAULT_CSS = """
-    #vc-body { height: 1fr; padding: 0 1; }
+    #vc-body { height: auto; padding: 0 1; }
     #vc-current { border: round $primary; padding: 0 1; height: auto; }
     .vc-heading { text-style: bold; margin-top: 1; }
     """
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="vc-body"):
+        # Not a scroll of its own: the service frame scrolls (PageUp/PageDown). A focusable inner scroll
+        # took the focus on open and the frame scrolled to it, hiding the title and the citizen line.
+        with Vertical(id="vc-body"):
             yield Static(id="vc-current")
             yield Label(id="vc-history-title", classes="vc-heading")
             yield Static(id="vc-history")

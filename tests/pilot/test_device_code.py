@@ -87,7 +87,9 @@ async def test_g_issues_a_new_code_and_voids_the_old(make_kiosk):
         await _card(pilot)
         screen = await _f9_issue(pilot)
         old = screen.code
-        await pilot.press("g")
+        await pilot.press("g")  # a valid code exists: G asks before voiding it
+        await wait_until(pilot, lambda: app.screen is not screen)
+        await pilot.press("y")
         await wait_until(pilot, lambda: screen.code is not None and screen.code.id != old.id)
         await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
         assert _stored(app) == screen.code and screen.code.code != old.code

@@ -7,6 +7,7 @@ person who is no longer at the counter, and nothing typed for one person carries
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,8 @@ class AccountScreen(ServiceScreen):
     """
 
     subject: Subject | None = None
+    # What ``finish`` said, as a function of the language, so Ctrl+T on a finished screen says it again.
+    _finished_say: Callable[[], str] | None = None
 
     def on_mount(self) -> None:
         # After the base class has labelled the screen, so the first message is not overwritten.
@@ -120,13 +123,27 @@ class AccountScreen(ServiceScreen):
     def subject_lost(self) -> None:
         """The card was pulled or replaced: forget everything typed for that person."""
 
-    def finish(self, message: str, account: Account) -> None:
-        """The service is done: show what happened and refresh the card panel's account state."""
+    def _relabel_all(self, locale: str) -> None:
+        super()._relabel_all(locale)
+        # Lines set once from data are said again in the new language.
+        if self.subject is not None:
+            self.refresh_citizen_line()
+        if self.finished and self._finished_say is not None:
+            self.show_message(self._finished_say())
+
+    def refresh_citizen_line(self) -> None:
+        if self.subject is not None:
+            self.set_citizen_line(subject_line(self.subject))
+
+    def finish(self, message: Callable[[], str], account: Account) -> None:
+        """The service is done: show what happened and refresh the card panel's account state.
+        ``message`` gives the text in the current language (called again on Ctrl+T)."""
         self.mark_finished()
+        self._finished_say = message
         if self.subject is not None:
             self.subject = replace(self.subject, account=account)
             self.set_citizen_line(subject_line(self.subject))
-        self.show_message(message)
+        self.show_message(message())
         self.refresh_keys()
         self.kiosk.reread_card()
 

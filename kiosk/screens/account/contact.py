@@ -198,7 +198,8 @@ class ContactUpdateScreen(AccountScreen):
         self.run_service(lambda ctx: update_contact(ctx, citizen, contact), self._done)
 
     def _done(self, result: Done) -> None:
-        self.finish(t("contact.done", n=len(self.changes)), result.account)
+        n = len(self.changes)
+        self.finish(lambda: t("contact.done", n=n), result.account)
 
     def action_back(self) -> None:
         if self.step == "review" and not self.finished:

@@ -86,6 +86,19 @@ class DeregistrationScreen(AccountScreen):
             return [("enter", t("dereg.key_confirm")), *back]
         return [("i", t("dereg.key_type_id")), *back]
 
+    def keys_now(self) -> list[tuple[str, str]]:
+        # A refusal is about the card in the reader (left there by the last citizen, say): the
+        # citizen at the counter may still have lost theirs, so typing an ID stays on offer.
+        keys = super().keys_now()
+        if self.refused is not None and not self.finished:
+            keys.insert(0, ("i", t("dereg.key_type_id")))
+        return keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "type_id" and self.refused is not None and not self.finished:
+            return True
+        return super().check_action(action, parameters)
+
     # --- finding the person --------------------------------------------------------------------
 
     def no_card(self, card: CardState) -> None:
@@ -93,6 +106,9 @@ class DeregistrationScreen(AccountScreen):
         self._set_step("find")
 
     def action_type_id(self) -> None:
+        if self.refused is not None and not self.finished:
+            self.clear_refusal()
+            self.step = "wait"
         if not self.finished and self.step in ("wait", "document"):
             self.subject = None
             self.set_citizen_line("")
@@ -119,6 +135,9 @@ class DeregistrationScreen(AccountScreen):
         return t("dereg.other_card", card_name=mask_name(on_card.name), card_id=mask_id(on_card.national_id),
                  name=mask_name(subject.citizen.name or subject.account.name),
                  id=mask_id(subject.citizen.national_id))
+
+    def refresh_citizen_line(self) -> None:
+        self._warn_other_card()
 
     def _warn_other_card(self) -> None:
         if self.subject is None:
@@ -262,9 +281,9 @@ class DeregistrationScreen(AccountScreen):
     def _done(self, result: Deregistered) -> None:
         self.preview = result.preview
         p = result.preview
-        card = t("dereg.confirm_card") if p.virtual_card else t("dereg.confirm_no_card")
-        self.finish(t("dereg.done", devices=len(p.enabled_devices), codes=p.open_codes,
-                      auths=result.authorizations_cancelled, card=card), result.account)
+        card = "dereg.confirm_card" if p.virtual_card else "dereg.confirm_no_card"
+        self.finish(lambda: t("dereg.done", devices=len(p.enabled_devices), codes=p.open_codes,
+                              auths=result.authorizations_cancelled, card=t(card)), result.account)
         self._show_step()
 
 

@@ -163,4 +163,6 @@ class PasswordResetScreen(AccountScreen):
 
     def _done(self, result: Done, was_locked: bool) -> None:
         self._clear(disable=True)
-        self.finish(t("pw.done") + (t("pw.also_unlocked") if was_locked else ""), result.account)
+        # Done: the form that asks the citizen for a password goes, leaving what happened.
+        self.query_one("#pw-form").display = False
+        self.finish(lambda: t("pw.done") + (t("pw.also_unlocked") if was_locked else ""), result.account)

@@ -14,8 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from kiosk.core.masking import mask_email, mask_id, mask_name
-from kiosk.core.rocdate import format_roc_datetime
-from kiosk.i18n import t
+from kiosk.core.rocdate import format_datetime_en, format_roc_datetime
+from kiosk.i18n import get_locale, t
 from kiosk.screens.account.common import AccountScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.services.account import Done, Subject, cancel_pending, lift_lockout
@@ -66,7 +66,7 @@ class UnlockScreen(_OneStepScreen):
 
     def _done(self, result: Done) -> None:
         self.show_info(t("unlock.info_done"))
-        self.finish(t("unlock.done"), result.account)
+        self.finish(lambda: t("unlock.done"), result.account)
 
 
 class CancelPendingScreen(_OneStepScreen):
@@ -75,7 +75,8 @@ class CancelPendingScreen(_OneStepScreen):
 
     def subject_ready(self, subject: Subject) -> None:
         account = subject.account
-        applied = format_roc_datetime(account.registered_at) if account.registered_at else "—"
+        at = account.registered_at
+        applied = "—" if at is None else format_datetime_en(at) if get_locale() == "en" else format_roc_datetime(at)
         email = mask_email(account.contact.email) if account.contact.email else "—"
         self.show_info(t("pending.info", at=applied, email=email), "", t("pending.prompt"))
 
@@ -94,4 +95,4 @@ class CancelPendingScreen(_OneStepScreen):
 
     def _done(self, result: Done) -> None:
         self.show_info(t("pending.info_done"))
-        self.finish(t("pending.done"), result.account)
+        self.finish(lambda: t("pending.done"), result.account)
