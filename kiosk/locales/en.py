@@ -126,7 +126,7 @@ STRINGS: dict[str, str] = {
     "vcard.done_source.upload": "Photo: new photo taken or chosen at the counter",
     "vcard.done_source.id_document": "Photo: the ID/NHI card photo (nothing uploaded)",
     "vcard.done_receipts": "{n} receipt(s) printing; hand them to the citizen",
-    "vcard.done_message": "Done; Esc goes back",
+    "vcard.done_message": "Done",
     # authorizations (F11)
     "auth.state.active": "active",
     "auth.state.cancelled": "cancelled",

@@ -23,8 +23,8 @@ STRINGS: dict[str, str] = {
     "main.supervisor_only": "限主管",
     "main.not_available_msg": "「{service}」尚未開放，本版本尚未提供此項服務。",
     "main.supervisor_only_msg": "「{service}」限主管使用。",
-    "main.choose": "請插入健保卡，或按功能鍵選擇服務項目",
-    "main.choose_with_card": "已讀取健保卡，請按功能鍵選擇服務項目",
+    "main.choose": "請插入健保卡，或按功能鍵選擇服務",
+    "main.choose_with_card": "請按功能鍵選擇服務項目",
     # services (labels follow the seeds)
     "svc.register": "臨櫃註冊",
     "svc.deregister": "註冊停用",
@@ -128,7 +128,7 @@ STRINGS: dict[str, str] = {
     "vcard.done_source.upload": "相片：臨櫃拍攝／上傳之新相片",
     "vcard.done_source.id_document": "相片：使用身分證/健保卡相片（未上傳新相片）",
     "vcard.done_receipts": "收據 {n} 張列印中，請交給民眾",
-    "vcard.done_message": "辦理完成，按 Esc 返回",
+    "vcard.done_message": "辦理完成",
     # authorizations (F11)
     "auth.state.active": "授權中",
     "auth.state.cancelled": "已取消",
@@ -375,7 +375,7 @@ STRINGS: dict[str, str] = {
     "card.name_suspect": "姓名含無法辨識的字，請依身分證明文件更正",
     "card.id_invalid": "身分證號檢查碼錯誤，請依身分證明文件更正後才能辦理",
     "card.key_correct": "更正卡片資料",
-    "card.corrected": "（已更正）",
+    "card.corrected": "（更正）",
     "card.on_card_name": "卡上姓名",
     "card.on_card_id": "卡上身分證號",
     "fix.title": "依身分證明文件更正卡片資料",

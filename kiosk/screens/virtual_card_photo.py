@@ -44,7 +44,6 @@ from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.virtual_card_view import authorization_summary, confirm_auths_text
 from kiosk.services.context import ServiceContext
 from kiosk.services.virtual_card import ApplicationResult, CardOverview, PhotoSource, apply_with_photo
-from widgets.key_bar import KeyBar
 from widgets.photo_view import PhotoView
 
 # Folder (or file) last typed, per running app: "remembered for the session".
@@ -141,7 +140,7 @@ class PhotoReplacementScreen(ServiceScreen):
     def _go(self, step: str) -> None:
         self.step = step
         self.query_one(ContentSwitcher).current = step
-        self.query_one(KeyBar).keys = tuple(self.keys())
+        self.refresh_keys()
         if step == "step-source":
             self.query_one("#photo-path", Input).focus()
         else:
@@ -284,4 +283,5 @@ class PhotoReplacementScreen(ServiceScreen):
         self._show_done()
         self.show_message(t("vcard.done_message"))
         self._go("step-done")
+        self.mark_finished()
 

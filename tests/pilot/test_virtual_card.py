@@ -323,3 +323,28 @@ async def test_configured_drop_folder_is_offered(make_kiosk, tmp_path):  # type:
         assert app.screen.query_one("#photo-path", Input).value == str(folder)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen.step == "step-preview")
+
+
+async def test_finished_photo_replacement_leaves_on_enter_like_every_service(make_kiosk, tmp_path):
+    """Issue 12 item 3: one key finishes and leaves every service. The photo wizard said 「按 Esc 返回」
+    and ignored Enter; a finished wizard must also never run again."""
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    _jpeg(folder / "new.jpg", colour="navy")
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _open(pilot, BY_ID["F223456786"])
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PhotoReplacementScreen))
+        app.screen.query_one("#photo-path", Input).value = str(folder)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.step == "step-preview")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PhotoReplacementScreen)
+                         and app.screen.step == "step-done")
+        assert ("enter", "回主選單") in app.screen.query_one(KeyBar).keys
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PhotoReplacementScreen))
+        assert _vc_actions(app) == ["virtual_card_photo_replaced"]
