@@ -63,7 +63,7 @@ class ServiceAction:
 
 
 SERVICE_ACTIONS: tuple[ServiceAction, ...] = (
-    ServiceAction("deregister", "f2", "type_id", "dereg.key_type_id"),
+    ServiceAction("deregister", "i", "type_id", "dereg.key_type_id"),
     ServiceAction("devices", "e", "enable", "devices.key_enable", on_selection=True),
     ServiceAction("devices", "d", "disable", "devices.key_disable", on_selection=True),
     ServiceAction("devices", "u", "unbind", "devices.key_unbind", on_selection=True),
@@ -85,6 +85,7 @@ SERVICE_ACTIONS: tuple[ServiceAction, ...] = (
     ServiceAction("print_queue", "r", "retry", "queue.retry", on_selection=True),
     ServiceAction("print_queue", "p", "reprint", "queue.reprint_last"),
     ServiceAction("print_queue", "x", "cancel_job", "queue.cancel", Action.PRINT_CANCEL, on_selection=True),
+    ServiceAction("print_queue", "t", "test_page", "queue.test_page"),
     ServiceAction("diagnostics", "t", "read_test", "diag.read_test"),
 )
 

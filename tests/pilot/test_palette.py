@@ -121,3 +121,10 @@ async def test_choosing_an_action_from_another_service_opens_its_service(make_ki
 @pytest.mark.parametrize("action", SERVICE_ACTIONS, ids=lambda a: f"{a.service_id}.{a.action}")
 def test_every_palette_action_exists_on_its_screen(action) -> None:
     assert callable(getattr(_screen(action.service_id), f"action_{action.action}", None))
+
+
+@pytest.mark.parametrize("action", SERVICE_ACTIONS, ids=lambda a: f"{a.service_id}.{a.action}")
+def test_every_palette_action_names_the_key_its_screen_binds(action) -> None:
+    """The palette tells the clerk which key does it: that key must be the one the screen binds."""
+    bindings = _screen(action.service_id)._merge_bindings().key_to_bindings
+    assert any(b.action == action.action for b in bindings.get(action.key, [])), (action.key, action.action)
