@@ -71,6 +71,9 @@ class ServiceScreen(Screen[None]):
     ]
     # Actions of the screen still allowed once it finished (a reprint, say); leaving always is.
     AFTER_FINISH: ClassVar[frozenset[str]] = frozenset()
+    # True for a screen whose body is a list that scrolls itself (a table): the body takes the height
+    # left under the title and message instead of the terminal's, so the frame does not scroll.
+    FILLS_HEIGHT: ClassVar[bool] = False
 
     finished = False
     refused: KioskError | None = None
@@ -116,6 +119,7 @@ class ServiceScreen(Screen[None]):
         self._own_jobs: set[int] = set()  # receipts queued by this screen's services
 
     def on_mount(self) -> None:
+        self.set_class(self.FILLS_HEIGHT, "-fills-height")
         self.query_one("#service-refusal", Static).display = False
         self.watch(self.app, "locale", self._relabel_all, init=True)
         self.watch(self.app, "status", self._show_status, init=True)

@@ -56,6 +56,7 @@ def _width(headers: list[str], rows: list[list[Text]]) -> int:
 
 class PrintQueueScreen(ServiceScreen):
     SERVICE_ID = "print_queue"
+    FILLS_HEIGHT = True
     BINDINGS = [
         *ServiceScreen.BINDINGS,
         Binding("r", "retry", show=False),
