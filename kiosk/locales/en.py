@@ -689,7 +689,7 @@ STRINGS: dict[str, str] = {
     "diag.test_ok": "Read test passed in {ms} ms",
     "diag.test_failed": "Read test failed ({ms} ms)",
     "diag.start_service": "Run sudo systemctl start pcscd, or call IT; the kiosk recovers by itself once it runs",
-    "queue.receipt_failed": "Done, but the receipt did not print: {error} (it waits in the print queue, Ctrl+E)",
+    "queue.receipt_failed": "Done, but the receipt did not print; it waits in the print queue: {error}",
     "queue.reprint": "copy",
     "queue.retry": "Retry",
     "queue.reprint_last": "Reprint last",
