@@ -175,7 +175,10 @@ class ServiceScreen(Screen[None]):
         label.set_class(not error, "ok")
         label.display = bool(text)
         # Messages quote what was typed or read (a path, a name): shown, never obeyed by the terminal.
-        label.update(Text(("✖ " if error and text else "") + printable(text)))
+        # No space after the mark in Chinese: the line would break there, leaving ✖ alone on its line
+        # above a sentence that has no spaces of its own.
+        mark = ("✖ " if get_locale() == "en" else "✖") if error and text else ""
+        label.update(Text(mark + printable(text)))
 
     def show_error(self, error: KioskError) -> None:
         self.show_message(error.text(get_locale()), error=True)
