@@ -59,6 +59,7 @@ KEYWORDS: dict[str, str] = {
     "print_queue.retry": "print again resend 重送",
     "print_queue.reprint": "copy again 補印",
     "print_queue.cancel_job": "remove delete cancel 刪除",
+    "print_queue.test_page": "test page self-test code page qr 測試頁 自我測試",
     "diagnostics.read_test": "test read 測試",
     "deregister.type_id": "lost card typed id 遺失 身分證",
     "remove_demo": "remove eject 取出",

@@ -38,23 +38,25 @@ class PrinterFault(PrinterError):
 
 
 def no_answer(name: str) -> PrinterFault:
-    return PrinterFault(f"印表機沒有回應（{name}）", "請確認電源與網路線後按 R 重印",
+    return PrinterFault(f"印表機沒有回應（{name}）", "請確認電源與網路線後在列印佇列（Ctrl+E）按 R 重印",
                         message_en=f"The printer does not answer ({name}).",
-                        action_en="Check its power and cable, then press R (Retry).")
+                        action_en="Check its power and cable, then press R (Retry) in the print queue (Ctrl+E).")
 
 
 def hung_up(name: str) -> PrinterFault:
     return PrinterFault(f"印表機在列印中斷線（{name}），收據可能不完整",
-                        "請確認印表機後按 R 重印，不完整的收據請撕下作廢",
+                        "請確認印表機後在列印佇列（Ctrl+E）按 R 重印，不完整的收據請撕下作廢",
                         message_en=f"The printer hung up mid-job ({name}); the receipt may be cut short.",
-                        action_en="Check the printer, press R (Retry) and void any partial receipt.")
+                        action_en="Check the printer, press R (Retry) in the print queue (Ctrl+E) "
+                                  "and void any partial receipt.")
 
 
 def stalled(name: str) -> PrinterFault:
     return PrinterFault(f"印表機停止接收資料（{name}），可能缺紙、卡紙或上蓋未關",
-                        "請檢查紙捲與上蓋後按 R 重印",
+                        "請檢查紙捲與上蓋後在列印佇列（Ctrl+E）按 R 重印",
                         message_en=f"The printer stopped taking data ({name}): out of paper, jammed or open.",
-                        action_en="Check the paper roll and the cover, then press R (Retry).",
+                        action_en="Check the paper roll and the cover, "
+                                  "then press R (Retry) in the print queue (Ctrl+E).",
                         state=PrinterState.PAPER_OUT)
 
 
@@ -348,9 +350,10 @@ class CupsPrinter:
 
             detail = scrub(done.stderr.decode(errors="replace").strip())[:200]
             raise PrinterFault(f"CUPS 拒絕列印（{self.name}）：{detail}",
-                               "請確認設定檔 printer.cups_name 與 CUPS 服務後按 R 重印",
+                               "請確認設定檔 printer.cups_name 與 CUPS 服務後在列印佇列（Ctrl+E）按 R 重印",
                                message_en=f"CUPS refused the job ({self.name}): {detail}",
-                               action_en="Check printer.cups_name and the CUPS service, then press R (Retry).")
+                               action_en="Check printer.cups_name and the CUPS service, "
+                                         "then press R (Retry) in the print queue (Ctrl+E).")
 
     def state(self) -> PrinterState:
         try:

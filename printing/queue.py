@@ -58,9 +58,9 @@ class SendResult(NamedTuple):
 def _unexpected(printer: ReceiptPrinter, e: Exception) -> PrinterError:
     # An adapter bug must not kill the worker or lose the job: it becomes one more queued failure.
     return PrinterError(f"印表機發生未預期的錯誤（{printer.name}）：{type(e).__name__}",
-                        "請按 R 重印；如仍失敗請洽資訊人員",
+                        "請在列印佇列（Ctrl+E）按 R 重印；如仍失敗請洽資訊人員",
                         message_en=f"Unexpected printer error ({printer.name}): {type(e).__name__}.",
-                        action_en="Press R (Retry); if it fails again, call IT support.")
+                        action_en="Press R (Retry) in the print queue (Ctrl+E); if it fails again, call IT support.")
 
 
 class PrintQueue:

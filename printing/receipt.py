@@ -58,7 +58,7 @@ TITLES: dict[ReceiptKind, tuple[str, str]] = {
     ReceiptKind.VIRTUAL_CARD_REVOKED: ("虛擬健保卡註銷", "Virtual NHI card revoked"),
     ReceiptKind.VIRTUAL_CARD_APPLIED: ("虛擬健保卡臨櫃申請", "Virtual NHI card application"),
     ReceiptKind.AUTHORIZATION_CANCELLED: ("虛擬健保卡授權取消", "Authorization cancelled"),
-    ReceiptKind.DAILY_SUMMARY: ("櫃台每日作業統計", "Daily counter summary"),
+    ReceiptKind.DAILY_SUMMARY: ("櫃檯每日作業統計", "Daily counter summary"),
 }
 
 DOCUMENT_LABELS: dict[IdDocument, str] = {

@@ -393,7 +393,7 @@ def _code_block(layout: _Layout, code: str) -> None:
 
 def header_rows(h: ReceiptHeader) -> list[tuple[str, str]]:
     """The (label, value) rows under the centre's name; the text mode prints the same ones."""
-    return [("櫃台", h.counter), ("承辦人員", h.staff_no), ("交易序號", h.txn_no),
+    return [("櫃檯", h.counter), ("承辦人員", h.staff_no), ("交易序號", h.txn_no),
             ("日期時間", format_citizen_datetime(h.at))]
 
 

@@ -682,7 +682,7 @@ STRINGS: dict[str, str] = {
     "diag.test_ok": "讀卡測試成功，耗時 {ms} 毫秒",
     "diag.test_failed": "讀卡測試失敗（{ms} 毫秒）",
     "diag.start_service": "請執行 sudo systemctl start pcscd 啟動讀卡服務，或聯絡資訊人員；服務啟動後本程式會自動恢復",
-    "queue.receipt_failed": "作業已完成，但收據未印出：{error}（收據留在列印佇列，Ctrl+E）",
+    "queue.receipt_failed": "作業已完成，但收據未印出，已留在列印佇列：{error}",
     "queue.reprint": "補印",
     "queue.retry": "重印",
     "queue.reprint_last": "補印上一張",

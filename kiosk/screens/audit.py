@@ -40,6 +40,7 @@ NARROW = 100  # below this many columns: the detail on Enter, short times
 
 class AuditScreen(ServiceScreen):
     SERVICE_ID = "audit"
+    FILLS_HEIGHT = True
     BINDINGS: ClassVar[list[BindingType]] = [
         *ServiceScreen.BINDINGS,
         Binding("f2", "focus_filters", show=False),

@@ -28,6 +28,7 @@ _STYLES = {"subtotal": "bold", "total": "bold reverse", "heading": "bold underli
 
 class DailySummaryScreen(ServiceScreen):
     SERVICE_ID = "audit_summary"
+    FILLS_HEIGHT = True
     BINDINGS: ClassVar[list[BindingType]] = [*ServiceScreen.BINDINGS, Binding("f9", "print", show=False)]
     DEFAULT_CSS = """
     #summary-day { width: 30; }

@@ -81,6 +81,9 @@ class ServiceScreen(Screen[None]):
     ]
     # Actions of the screen still allowed once it finished (a reprint, say); leaving always is.
     AFTER_FINISH: ClassVar[frozenset[str]] = frozenset()
+    # True for a screen whose body is a list that scrolls itself (a table): the body takes the height
+    # left under the title and message instead of the terminal's, so the frame does not scroll.
+    FILLS_HEIGHT: ClassVar[bool] = False
 
     finished = False
     refused: KioskError | None = None
@@ -126,6 +129,7 @@ class ServiceScreen(Screen[None]):
         self._own_jobs: set[int] = set()  # receipts queued by this screen's services
 
     def on_mount(self) -> None:
+        self.set_class(self.FILLS_HEIGHT, "-fills-height")
         self.query_one("#service-refusal", Static).display = False
         self.watch(self.app, "locale", self._relabel_all, init=True)
         self.watch(self.app, "status", self._show_status, init=True)
@@ -181,7 +185,10 @@ class ServiceScreen(Screen[None]):
         label.set_class(not error, "ok")
         label.display = bool(text)
         # Messages quote what was typed or read (a path, a name): shown, never obeyed by the terminal.
-        label.update(Text(("✖ " if error and text else "") + printable(text)))
+        # No space after the mark in Chinese: the line would break there, leaving ✖ alone on its line
+        # above a sentence that has no spaces of its own.
+        mark = ("✖ " if get_locale() == "en" else "✖") if error and text else ""
+        label.update(Text(mark + printable(text)))
 
     def show_error(self, error: KioskError) -> None:
         self.show_message(error.text(get_locale()), error=True)

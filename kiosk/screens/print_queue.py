@@ -56,6 +56,7 @@ def _width(headers: list[str], rows: list[list[Text]]) -> int:
 
 class PrintQueueScreen(ServiceScreen):
     SERVICE_ID = "print_queue"
+    FILLS_HEIGHT = True
     BINDINGS = [
         *ServiceScreen.BINDINGS,
         Binding("r", "retry", show=False),
@@ -105,8 +106,15 @@ class PrintQueueScreen(ServiceScreen):
 
 
     def keys(self) -> list[tuple[str, str]]:
-        return [("r", t("queue.retry")), ("p", t("queue.reprint_last")), ("x", t("queue.cancel")),
-                ("f5", t("queue.refresh")), ("t", t("queue.test_page")), ("escape", t("key.back"))]
+        """What can be done now: R and X for a queued receipt highlighted, P once one has printed."""
+        job = self._selected() if self.is_mounted else None
+        queued = job is not None and job.state.value == "queued"
+        keys = [("r", t("queue.retry"))] if queued else []
+        if self.view is not None and self.view.last_sent is not None:
+            keys.append(("p", t("queue.reprint_last")))
+        if queued:
+            keys.append(("x", t("queue.cancel")))
+        return [*keys, ("f5", t("queue.refresh")), ("t", t("queue.test_page")), ("escape", t("key.back"))]
 
     def relabel(self) -> None:
         self._fill()
@@ -170,6 +178,7 @@ class PrintQueueScreen(ServiceScreen):
         self.query_one("#receipt-text", Static).update(Text(text))
         error = job.last_error if job is not None and job.state.value == "queued" else None
         self.query_one("#queue-error", Static).update(Text(t("queue.last_error", error=error)) if error else "")
+        self.refresh_keys()
 
     def action_retry(self) -> None:
         job = self._selected()

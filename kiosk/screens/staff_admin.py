@@ -40,6 +40,7 @@ def _state(staff: Staff) -> Text:
 
 class StaffAdminScreen(ServiceScreen):
     SERVICE_ID = "staff_admin"
+    FILLS_HEIGHT = True
     BINDINGS: ClassVar[list[BindingType]] = [
         *ServiceScreen.BINDINGS,
         Binding("f2", "add", show=False),

@@ -58,6 +58,7 @@ class RevokeReasonPicker(ModalScreen[RevokeReason | None]):
 
 class VirtualCardScreen(CardOverviewScreen):
     SERVICE_ID = "virtual_card"
+    FILLS_HEIGHT = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "revoke", show=False), Binding("p", "replace_photo", show=False)]
     DEFAULT_CSS = """

@@ -134,6 +134,18 @@ async def test_filters_have_a_documented_key(make_kiosk):
         await wait_until(pilot, lambda: screen.query_one("#audit-table").has_focus)
 
 
+async def test_empty_filters_show_examples_not_values_in_english(make_kiosk):
+    """An empty filter's placeholder must read as an example (例 / e.g.), never as a filter already set:
+    an English supervisor saw "115-11-01", "115-11-22" and "S001" and took them for active filters."""
+    app = make_kiosk()
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: screen.query_one("#f-since").border_title == "From (ROC)")
+        for name in ("since", "until", "staff_no"):
+            assert screen.query_one(f"#f-{name}").placeholder.startswith("e.g. "), name
+
+
 async def test_viewer_is_whole_at_80x24(make_kiosk):
     app = make_kiosk()
     seed(app.hw.store)

@@ -98,3 +98,28 @@ async def test_queued_jobs_survive_a_restart(make_kiosk):
     async with restarted.run_test(size=TERMINAL) as pilot:
         await wait_until(pilot, lambda: restarted.queued_jobs == 1)
         assert len(queued_jobs(restarted.hw.store)) == 1
+
+
+async def test_key_bar_offers_retry_and_cancel_only_for_a_queued_receipt(make_kiosk):
+    """With nothing queued (the printed last receipt highlighted) R and X were offered and answered
+    "select a queued receipt first"; reprint was offered with nothing printed yet."""
+    printer = CapturePrinter()
+    app = make_kiosk(printer=printer)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await sign_in(pilot)
+        await _open_queue(pilot)
+        keys = dict(app.screen.query_one("KeyBar").keys)
+        assert "r" not in keys and "x" not in keys and "p" not in keys
+        assert {"t", "f5", "escape"} <= set(keys)
+        printer.fail_with = _off()
+        job_id = _queue_receipt(app)
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1)
+        await wait_until(pilot, lambda: {"r", "x"} <= set(dict(app.screen.query_one("KeyBar").keys)))
+        printer.fail_with = None
+        await pilot.press("r")
+        await wait_until(pilot, lambda: get_job(app.hw.store, job_id).state is PrintJobState.SENT)
+        await wait_until(pilot, lambda: app.screen.view is not None and not app.screen.view.queued)
+        await wait_until(pilot, lambda: "p" in dict(app.screen.query_one("KeyBar").keys))
+        keys = dict(app.screen.query_one("KeyBar").keys)
+        assert "r" not in keys and "x" not in keys

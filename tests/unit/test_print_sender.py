@@ -152,3 +152,7 @@ def test_every_printer_fault_names_the_key_to_press() -> None:
     for fault in faults:
         assert "按 重印" not in fault.action and "按 R 重印" in fault.action, fault.action
         assert "press R" in fault.action_en.replace("Press R", "press R"), fault.action_en
+        # R is retry only on the print queue; the toast shows on any screen (on F10 R revokes the
+        # virtual card): the action says where R is.
+        assert "列印佇列（Ctrl+E）" in fault.action, fault.action
+        assert "print queue (Ctrl+E)" in fault.action_en, fault.action_en

@@ -149,11 +149,24 @@ def test_centre_name_breaks_only_between_its_words(width: int, monkeypatch: pyte
     monkeypatch.setattr(render._Layout, "text_line", spy)
     header = ReceiptHeader(CENTRE, "3", "S0012", "T1110503-0042", AT)
     render_receipt(password_reset_receipt(header, CITIZEN), width)
-    centre_lines = drawn[: drawn.index("櫃台")]
+    centre_lines = drawn[: drawn.index("櫃檯")]
     assert " ".join(line.strip() for line in centre_lines) == CENTRE
     words = CENTRE.split()
     assert all(set(line.split()) <= set(words) for line in centre_lines)
     assert len(centre_lines) == (1 if width == 576 else 2)
+
+
+def test_receipts_name_the_counter_as_the_screens_do() -> None:
+    """The screen, the seeds and the on-screen preview say 櫃檯; the printed header and the daily
+    summary's title said 櫃台 (raster and Big5 alike): one word for one thing."""
+    from kiosk.locales.zh_TW import STRINGS
+    from printing.receipt import TITLES, ReceiptKind
+
+    word = STRINGS["status.counter"]
+    assert word == "櫃檯"
+    assert render.header_rows(ReceiptHeader(CENTRE, "3", "S0012", "T1", AT))[0][0] == word
+    assert word in TITLES[ReceiptKind.DAILY_SUMMARY][0]
+    assert not any("櫃台" in zh for zh, _ in TITLES.values())
 
 
 def test_a_date_range_on_58mm_breaks_between_its_dates(monkeypatch: pytest.MonkeyPatch) -> None:
