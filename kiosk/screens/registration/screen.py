@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kiosk.core.contact import check_contact_field
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.masking import mask_name
 from kiosk.core.password import (
@@ -45,7 +46,6 @@ from kiosk.services.registration import (
     ContactForm,
     Registration,
     check_contact,
-    check_contact_field,
     register_at_counter,
 )
 from widgets.strength_meter import StrengthMeter
