@@ -163,7 +163,7 @@ class PrintQueue:
     def _failed(self, job_id: int, error: PrinterError) -> SendResult:
         # A job cancelled while on the wire has nothing left to record.
         with contextlib.suppress(KioskError):
-            mark_failed(self.store, job_id, error.text("zh_TW"), self.clock.now())
+            mark_failed(self.store, job_id, error.text("zh_TW"))
         return SendResult(job_id, False, error)
 
     def send_pending(self) -> list[SendResult]:
