@@ -12,7 +12,7 @@ typed (the passwords above all) and starts over; a different card starts over fo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -49,9 +49,6 @@ from kiosk.services.registration import (
     register_at_counter,
 )
 from widgets.strength_meter import StrengthMeter
-
-if TYPE_CHECKING:
-    pass
 
 _CONTACT_MAX = {"mobile": 20, "email": 254, "landline": 30, "backup_email": 254, "household_no": 8}
 
