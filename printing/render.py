@@ -105,12 +105,12 @@ def _raise_missing() -> FontSpec:
 
 @lru_cache(maxsize=64)
 def _load(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
-    # No shaping is needed for CJK and Latin, and the basic engine measures five times faster.
+    # No shaping is needed for CJK and Latin, and the basic engine measures several times faster.
     return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
 
 
-# Rasterising a CJK glyph costs ~60 µs and a receipt has ~800, so each glyph is drawn once per font
-# and pasted after that: this is what brings a warm receipt under the 30 ms budget.
+# Rasterising a CJK glyph is the costly part of a receipt and a receipt has hundreds, so each glyph
+# is drawn once per font and pasted after that: this is what keeps a warm receipt within its budget.
 _Glyph = tuple[Image.Image | None, int, int, float]
 _GLYPHS: dict[tuple[ImageFont.FreeTypeFont, int, str], _Glyph] = {}
 _GLYPH_LIMIT = 20_000

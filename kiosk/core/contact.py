@@ -102,7 +102,7 @@ def validate_landline(s: str) -> str:
             f"分機號碼應為 1–{_MAX_EXTENSION_DIGITS} 位數字",
             f"The extension must be 1–{_MAX_EXTENSION_DIGITS} digits.",
         )
-    # Imported here: phonenumbers costs ~15 ms at start-up and only this field needs it.
+    # Imported here: phonenumbers is slow to import (``python -X importtime``) and only this field needs it.
     import phonenumbers
     from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
