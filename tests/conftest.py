@@ -58,7 +58,8 @@ def db_path(tmp_path: Path, demo_template: Path) -> Path:
 
 @pytest.fixture
 def make_kiosk(db_path: Path, clock: FrozenClock) -> Callable[..., object]:
-    """Build a demo-seeded kiosk on a real database file, a simulated reader and a capture printer."""
+    """Build a demo-seeded kiosk on a real database file, a simulated reader and a capture printer,
+    with animations off."""
     from kiosk.factory import make_app
     from kiosk.reader.simulated import SimulatedReader
     from printing.port import CapturePrinter
@@ -70,8 +71,11 @@ def make_kiosk(db_path: Path, clock: FrozenClock) -> Callable[..., object]:
         config = replace(config, ui=replace(config.ui, locale=locale))
         kw.setdefault("reader", SimulatedReader())
         kw.setdefault("printer", CapturePrinter())
-        return make_app(config, db_path=db_path, clock=clock, demo=True, idle_lock_seconds=idle_lock_seconds,
-                        **kw)
+        app = make_app(config, db_path=db_path, clock=clock, demo=True, idle_lock_seconds=idle_lock_seconds,
+                       **kw)
+        # Animations off in every test (DESIGN.md), so no test catches a scroll or a fade half-way.
+        app.animation_level = "none"
+        return app
 
     return build
 
