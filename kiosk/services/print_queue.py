@@ -8,7 +8,7 @@ from data.print_jobs import PrintJob, get_job, last_sent_job
 from kiosk.core.errors import KioskError
 from kiosk.core.permissions import require_print_cancel
 from kiosk.services.context import ServiceContext
-from printing.queue import SendResult
+from kiosk.services.receipt_queue import SendResult
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from data.print_jobs import PrintJobState, get_job
 from data.store import Store, open_store
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.models import AccountState, Citizen
+from kiosk.services.receipt_queue import PrintQueue
 from printing.capability import PrinterCapability, PrintMode
 from printing.escpos_encode import decode_raster
 from printing.port import PrinterState
 from printing.printers import NetworkPrinter
-from printing.queue import PrintQueue
 from printing.receipt import Receipt, ReceiptHeader, device_code_receipt
 from printing.render import render_receipt
 from tests.escpos_job import decode_job

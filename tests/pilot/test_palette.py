@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from textual.command import CommandInput, CommandList, CommandPalette
 from textual.binding import Binding
+from textual.command import CommandInput, CommandList, CommandPalette
 
 from kiosk import i18n
 from kiosk.screens.main import MainScreen

@@ -4,6 +4,9 @@ A printer that is off, out of paper, times out or hangs up leaves the job queued
 queued jobs outlive a restart. Sending blocks for up to the printer's timeout, so the app calls
 ``submit``/``send_pending``/``retry``/``reprint_last`` from a worker thread. Auditing cancels and
 reprints is the caller's job: these methods only say what happened.
+
+It sits above ``printing`` (rendering, encoding, the printer port) and ``data`` (the job rows in
+``data.print_jobs``), which never import each other.
 """
 
 from __future__ import annotations
