@@ -38,7 +38,7 @@ def make_printer(config: Config) -> ReceiptPrinter:
 def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clock) -> PrintQueue:
     from kiosk.core.errors import PrinterError
     from kiosk.services.receipt_queue import PrintQueue
-    from printing.render import find_font
+    from printing.fonts import find_font
 
     width = 576 if config.printer.paper_width_mm == 80 else 384
     try:

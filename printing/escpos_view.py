@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from printing.render import FontSpec, _faces, _load, find_font
+from printing.fonts import FontSpec, _faces, _load, find_font
 
 CELL_W, CELL_H = 12, 24
 LINE_PITCH = 30  # ESC/POS default line spacing, 1/6 inch at 180 dpi

@@ -37,10 +37,11 @@ from kiosk.core.clock import Clock
 from kiosk.core.errors import KioskError, PrinterError
 from printing.capability import PrinterCapability, PrintMode
 from printing.escpos_encode import decode_raster, encode_image
+from printing.fonts import FontSpec
 from printing.port import PrinterState, ReceiptPrinter
 from printing.preview import png_bytes
 from printing.receipt import Receipt
-from printing.render import FontSpec, mark_reprint, render_receipt
+from printing.render import mark_reprint, render_receipt
 
 REPRINT_SUFFIX = ":reprint"
 
