@@ -17,6 +17,8 @@ FROZEN_AT = datetime(2026, 11, 22, 10, 30, 0, tzinfo=TAIPEI)
 # Pilot waits after every key until the process looks idle, judged over 20 ms windows: at least
 # 40 ms a key, which made a registration test type for seconds. A 4 ms window still waits for the
 # app to finish handling the key (it loops while the process uses CPU), just without the dead time.
+# Textual has no public setting for this window (Pilot calls textual._wait.wait_for_idle with
+# these module constants), so the private module is set here, in one place.
 import textual._wait  # noqa: E402
 
 textual._wait.SLEEP_GRANULARITY = 1 / 250
@@ -88,6 +90,16 @@ async def wait_until(pilot, predicate: Callable[[], bool], timeout: float = 10.0
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let the keys already pressed, every worker they started and the messages those post finish.
+
+    For checking that something did NOT happen (a refused key, a cancelled dialog), where there is no
+    condition to wait for: a fixed pause would only hope the app was done."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def sign_in(pilot, staff_no: str = "S001", pin: str = "1234") -> None:  # type: ignore[no-untyped-def]
