@@ -28,9 +28,9 @@ from kiosk.core.errors import StoreError
 
 # Above this many entries the walk is split with one helper process: turning rows into Python
 # values costs more than hashing them, so a second core nearly halves a long check. Below it the
-# helper's start-up (~0.2 s of imports) is not worth paying.
+# helper's start-up (a fresh interpreter's imports) is not worth paying.
 PARALLEL_MIN_ENTRIES = 300_000
-# Small fetches keep each batch in the CPU cache (~20% faster than 4096 here); progress every ~4k.
+# Small fetches keep each batch in the CPU cache (faster than large ones: bench/audit); progress every _TICK.
 _BATCH, _TICK = 256, 4096
 _SEQ_MIN, _SEQ_MAX = -(2**63), 2**63 - 1
 _VERIFY_SQL = (
@@ -235,7 +235,7 @@ def _walk_split(
 
     The helper is a fresh interpreter running only this module (not ``multiprocessing``, which
     would re-run the caller's main script, and not fork, which is unsafe in a threaded app). It
-    starts ~0.2 s late but does nothing else, so measured here an even split finishes together.
+    starts late (its imports) but does nothing else, so an even split finishes together.
     """
     first = int(conn.execute("SELECT min(seq) FROM audit_log").fetchone()[0])
     split = first + (high - first) // 2

@@ -171,12 +171,8 @@ def mark_sent(store: Store, job_id: int, now: datetime) -> PrintJob:
         return job
 
 
-def mark_failed(store: Store, job_id: int, error: str, now: datetime, *, final: bool = False) -> PrintJob:
-    """Count a failed attempt. The job stays queued for a retry unless ``final``.
-
-    ``now`` is accepted for symmetry with ``mark_sent``; the attempt time is not stored.
-    """
-    del now
+def mark_failed(store: Store, job_id: int, error: str, *, final: bool = False) -> PrintJob:
+    """Count a failed attempt (its time is not stored). The job stays queued for a retry unless ``final``."""
     with store.transaction():
         _require_queued(store, job_id, sending_ok=True)
         store.execute(

@@ -29,11 +29,11 @@ BUSY_TIMEOUT_MS = 5000
 # SQLite's own busy handler sleeps longer the longer it has waited (up to 100 ms between tries), so a
 # counter that has waited a while polls far less often than one that has just arrived and, with
 # other counters writing steadily, can lose every race until its timeout: bench/concurrency (8
-# counters, 2 cores) saw waits of 3-5 s and a "database is locked" reaching a clerk. BEGIN IMMEDIATE
+# counters, 2 cores) saw waits of seconds and a "database is locked" reaching a clerk. BEGIN IMMEDIATE
 # therefore waits in short rounds of this many ms (SQLite sleeps 1 ms, tries, sleeps 1 ms, tries),
 # so every waiter tries again within a millisecond of the lock coming free however long it has
-# waited. Measured there: max wait ~0.7 s instead of ~4 s, same throughput; 10 ms rounds left the
-# lock idle between holders and cost a fifth of the throughput.
+# waited. That cut the longest wait several-fold at the same throughput; longer rounds left the lock
+# idle between holders and cost throughput (figures: BENCHMARKS.md, concurrency).
 BEGIN_ROUND_MS = 2
 
 _LOCKED_MESSAGE = (
@@ -63,7 +63,7 @@ class Store:
 
     @property
     def db(self) -> sqlite_utils.Database:
-        # sqlite-utils costs ~70 ms to import; only migrations need it, so a kiosk opening an
+        # sqlite-utils is slow to import; only migrations need it, so a kiosk opening an
         # up-to-date database reaches its login screen without loading it.
         if self._db is None:
             import sqlite_utils

@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from kiosk.core.models import Citizen, Staff
     from kiosk.reader.service import ReadResult
     from kiosk.services.context import ServiceContext
+    from kiosk.services.receipt_queue import PrintQueue, SendResult
+    from kiosk.services.receipt_sender import PrintSender
     from kiosk.services.staff import StaffService
-    from printing.queue import PrintQueue, SendResult
-    from printing.sender import PrintSender
 
 
 @dataclass(frozen=True)
@@ -341,7 +341,7 @@ class KioskApp(App[int]):
         """The one background sender (built on first use, off the path to the login screen)."""
         with self._sender_lock:
             if self._sender is None:
-                from printing.sender import PrintSender
+                from kiosk.services.receipt_sender import PrintSender
 
                 queue = self.hw.queue
                 queue.recover()
@@ -360,7 +360,7 @@ class KioskApp(App[int]):
     @work(thread=True, exclusive=True, group="printer", exit_on_error=False)
     def print_pending(self) -> None:
         """Send every queued receipt now, oldest first (tools and tests; the kiosk itself follows
-        ``printing.sender``'s policy and never calls this on its own)."""
+        ``kiosk.services.receipt_sender``'s policy and never calls this on its own)."""
         self.sender()
         self.hw.queue.send_pending()
 

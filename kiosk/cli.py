@@ -65,8 +65,8 @@ def _fail(message: str, code: int = EXIT_FAIL) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # Textual paints at most MAX_FPS frames a second; at its default 60 a card's data can wait
-    # two frames (~33 ms) to appear. 120 keeps that under the 30 ms the counter is promised.
+    # Textual paints at most MAX_FPS frames a second; at its default of 60 a card's data can wait
+    # two frames to appear, longer than the counter's response budget. 120 keeps it within.
     # Read by textual at import, which happens below.
     os.environ.setdefault("TEXTUAL_FPS", "120")
     from kiosk.config import load_config

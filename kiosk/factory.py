@@ -15,8 +15,8 @@ from printing.port import ReceiptPrinter
 
 if TYPE_CHECKING:
     from kiosk.core.models import Citizen
+    from kiosk.services.receipt_queue import PrintQueue
     from printing.capability import PrinterCapability
-    from printing.queue import PrintQueue
 
 
 def make_reader(config: Config) -> CardReader:
@@ -37,8 +37,8 @@ def make_printer(config: Config) -> ReceiptPrinter:
 
 def make_queue(config: Config, store: Store, printer: ReceiptPrinter, clock: Clock) -> PrintQueue:
     from kiosk.core.errors import PrinterError
-    from printing.queue import PrintQueue
-    from printing.render import find_font
+    from kiosk.services.receipt_queue import PrintQueue
+    from printing.fonts import find_font
 
     width = 576 if config.printer.paper_width_mm == 80 else 384
     try:

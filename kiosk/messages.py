@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from kiosk.core.errors import KioskError
     from kiosk.reader.port import ReaderEvent
     from kiosk.reader.service import ReadResult
-    from printing.queue import SendResult
+    from kiosk.services.receipt_queue import SendResult
 
 
 class ReaderChanged(Message):

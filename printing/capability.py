@@ -1,10 +1,11 @@
 """What a receipt printer can print, and so how a receipt is sent to it (``printer.mode``).
 
 ``raster`` (the default) draws the whole receipt as one image: every ESC/POS printer prints it, but
-it is 40–92 KB. ``big5`` sends Chinese as Big5 text in the printer's own font (``FS &`` … ``FS .``)
-and the QR code with the printer's own ``GS ( k`` command: 1–3 KB. ``auto`` picks by printer model.
+it is large and slow on a serial line. ``big5`` sends Chinese as Big5 text in the printer's own font
+(``FS &`` … ``FS .``) and the QR code with the printer's own ``GS ( k`` command: a small fraction of the
+raster size (BENCHMARKS.md, receipts). ``auto`` picks by printer model.
 
-Nothing here imports python-escpos: choosing a mode must not cost its ~200 ms import.
+Nothing here imports python-escpos: choosing a mode must not pay for its slow import.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Rendered receipt image ↔ ESC/POS bytes.
 
 Encoding goes through python-escpos's ``Dummy`` printer, so the bytes are exactly what its real
-connection classes would send. ``escpos`` costs ~200 ms to import (it parses its capabilities file),
-so it is imported on first use, never at start-up.
+connection classes would send. ``escpos`` is slow to import (it parses its capabilities file; see
+``python -X importtime``), so it is imported on first use, never at start-up.
 """
 
 from __future__ import annotations

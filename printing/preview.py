@@ -27,7 +27,7 @@ def preview_image(payload: bytes, width: int = 576) -> Image.Image:
 
     A raster job is its own picture; a Big5 text job is drawn on the printer's character grid, with
     its native QR code, ``width`` dots across, as a printer with a Big5 font prints it."""
-    # Imported here: Pillow costs ~20 ms, and the preview printer is built at start-up.
+    # Imported here: Pillow is slow to import, and the preview printer is built at start-up.
     from printing.escpos_encode import decode_raster
 
     try:

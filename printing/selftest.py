@@ -8,7 +8,8 @@ font, (2) a QR code with the printer's own command, (3) the same kind of QR as a
 from __future__ import annotations
 
 from printing.escpos_text import CUT, INIT, KANJI_OFF, KANJI_ON, LF, encode_big5, native_qr, qr_module, raster
-from printing.render import FontSpec, _faces, _Layout, qr_image
+from printing.fonts import FontSpec, _faces
+from printing.render import _Layout, qr_image
 
 NATIVE_PAYLOAD = "KIOSK-TEST-NATIVE-QR"
 RASTER_PAYLOAD = "KIOSK-TEST-RASTER-QR"
@@ -26,7 +27,7 @@ def _center(text: str) -> bytes:
 
 def build_test_page(width: int = 576, font: FontSpec | None = None, *, model: str = "", mode: str = "") -> bytes:
     """One complete ESC/POS job, ``width`` dots across (576: 80 mm, 384: 58 mm)."""
-    from printing.render import find_font
+    from printing.fonts import find_font
 
     columns = width // 12
     out = [INIT, b"\x1bE\x01", _center("KIOSK PRINTER TEST PAGE"), b"\x1bE\x00"]

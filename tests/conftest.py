@@ -17,6 +17,8 @@ FROZEN_AT = datetime(2026, 11, 22, 10, 30, 0, tzinfo=TAIPEI)
 # Pilot waits after every key until the process looks idle, judged over 20 ms windows: at least
 # 40 ms a key, which made a registration test type for seconds. A 4 ms window still waits for the
 # app to finish handling the key (it loops while the process uses CPU), just without the dead time.
+# Textual has no public setting for this window (Pilot calls textual._wait.wait_for_idle with
+# these module constants), so the private module is set here, in one place.
 import textual._wait  # noqa: E402
 
 textual._wait.SLEEP_GRANULARITY = 1 / 250
@@ -58,7 +60,8 @@ def db_path(tmp_path: Path, demo_template: Path) -> Path:
 
 @pytest.fixture
 def make_kiosk(db_path: Path, clock: FrozenClock) -> Callable[..., object]:
-    """Build a demo-seeded kiosk on a real database file, a simulated reader and a capture printer."""
+    """Build a demo-seeded kiosk on a real database file, a simulated reader and a capture printer,
+    with animations off."""
     from kiosk.factory import make_app
     from kiosk.reader.simulated import SimulatedReader
     from printing.port import CapturePrinter
@@ -70,8 +73,11 @@ def make_kiosk(db_path: Path, clock: FrozenClock) -> Callable[..., object]:
         config = replace(config, ui=replace(config.ui, locale=locale))
         kw.setdefault("reader", SimulatedReader())
         kw.setdefault("printer", CapturePrinter())
-        return make_app(config, db_path=db_path, clock=clock, demo=True, idle_lock_seconds=idle_lock_seconds,
-                        **kw)
+        app = make_app(config, db_path=db_path, clock=clock, demo=True, idle_lock_seconds=idle_lock_seconds,
+                       **kw)
+        # Animations off in every test (DESIGN.md), so no test catches a scroll or a fade half-way.
+        app.animation_level = "none"
+        return app
 
     return build
 
@@ -84,6 +90,16 @@ async def wait_until(pilot, predicate: Callable[[], bool], timeout: float = 10.0
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let the keys already pressed, every worker they started and the messages those post finish.
+
+    For checking that something did NOT happen (a refused key, a cancelled dialog), where there is no
+    condition to wait for: a fixed pause would only hope the app was done."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def sign_in(pilot, staff_no: str = "S001", pin: str = "1234") -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,9 @@
-"""Contact data typed at the counter: mobile, landline, e-mail.
+"""Contact data typed at the counter: mobile, landline, e-mail, and the one contact policy.
 
 Every validator returns the one canonical form the store keeps, so the same number typed three
-ways is stored, compared and printed once.
+ways is stored, compared and printed once. ``check_contact_field`` is the policy both counter forms
+follow (registration F2 and contact update F7): which fields are required, which only advised, and
+that the backup e-mail differs from the primary one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kiosk.core.errors import ValidationError
+from kiosk.core.ids import validate_household_number
 
 _MOBILE_RE = re.compile(r"09[0-9]{8}")
 # Separators people type between digit groups; anything else is an error, not noise.
@@ -99,7 +102,7 @@ def validate_landline(s: str) -> str:
             f"分機號碼應為 1–{_MAX_EXTENSION_DIGITS} 位數字",
             f"The extension must be 1–{_MAX_EXTENSION_DIGITS} digits.",
         )
-    # Imported here: phonenumbers costs ~15 ms at start-up and only this field needs it.
+    # Imported here: phonenumbers is slow to import (``python -X importtime``) and only this field needs it.
     import phonenumbers
     from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
@@ -189,3 +192,56 @@ def validate_email(s: str, field: str = "email") -> EmailCheck:
     if is_microsoft_domain(domain):
         return EmailCheck(normalised, MICROSOFT_MAIL_WARNING, MICROSOFT_MAIL_WARNING_EN)
     return EmailCheck(normalised)
+
+
+# --- the contact policy (F2 and F7) ----------------------------------------------------------
+
+# (zh, en) advice to pass on to the citizen; never a reason to refuse.
+Advice = tuple[str, str]
+
+# Seed 000: 本項行動電話將作為未來行動裝置之認證使用，請務必輸入 — advised, not required.
+MOBILE_ADVICE: Advice = ("未填行動電話：行動電話將作為未來行動裝置之認證使用，建議填寫",
+                         "No mobile number: it is used later to verify mobile devices; we advise giving one.")
+
+
+def _email_advice(check: EmailCheck) -> Advice | None:
+    return (check.warning, check.warning_en or check.warning) if check.warning else None
+
+
+def check_backup_email(primary: str, backup: str) -> None:
+    """``ValidationError`` on ``backup_email`` when the backup address is the primary one again."""
+    if backup.strip() and primary.strip() and _nfkc(backup).lower() == _nfkc(primary).lower():
+        raise ValidationError("backup_email", "備用電子郵件與主要電子郵件相同",
+                              "請填寫另一個信箱，或留空",
+                              message_en="The backup e-mail is the same as the primary one.",
+                              action_en="Give a different address or leave it empty.")
+
+
+def check_contact_field(name: str, value: str, *, primary_email: str = "") -> tuple[str | None, Advice | None]:
+    """One field's canonical value (None when left empty) and its advice, or ``ValidationError``.
+
+    The primary e-mail is required; everything else may be left empty. An empty mobile number and
+    a Microsoft address are advised against (seeds 000/001) but never refused. The backup e-mail
+    must differ from ``primary_email``.
+    """
+    text = value.strip()
+    if name == "mobile":
+        return (validate_mobile(text), None) if text else (None, MOBILE_ADVICE)
+    if name == "landline":
+        return (validate_landline(text) if text else None), None
+    if name == "email":
+        if not _nfkc(text):
+            raise ValidationError("email", "請輸入電子郵件信箱（主要信箱必填）", "例如 name@example.com.tw",
+                                  message_en="The primary e-mail address is required.",
+                                  action_en="For example name@example.com.tw.")
+        check = validate_email(text, "email")
+        return check.address, _email_advice(check)
+    if name == "backup_email":
+        if not text:
+            return None, None
+        check = validate_email(text, "backup_email")
+        check_backup_email(primary_email, check.address)
+        return check.address, _email_advice(check)
+    if name == "household_no":
+        return (validate_household_number(text) if text else None), None
+    raise ValueError(f"unknown contact field {name!r}")

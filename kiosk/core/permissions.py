@@ -39,3 +39,23 @@ def require(staff: Staff | None, action: Action) -> None:
             message_en="Only a supervisor may do this.",
             action_en="Ask a supervisor to sign in.",
         )
+
+
+def may_cancel_print_job(staff: Staff | None, *, job_counter: str | None, counter: str) -> bool:
+    """``PRINT_CANCEL`` lets a clerk take receipts off their own counter's queue (the citizen may be
+    waiting there); a receipt queued at another counter only a supervisor may cancel."""
+    if not allowed(staff, Action.PRINT_CANCEL):
+        return False
+    assert staff is not None
+    return staff.role is Role.SUPERVISOR or not job_counter or job_counter == counter
+
+
+def require_print_cancel(staff: Staff | None, *, job_counter: str | None, counter: str) -> None:
+    require(staff, Action.PRINT_CANCEL)
+    if not may_cancel_print_job(staff, job_counter=job_counter, counter=counter):
+        raise PermissionDenied(
+            "此收據屬於其他櫃台，限主管取消",
+            "請由該櫃台或主管處理",
+            message_en="This receipt belongs to another counter; only a supervisor may cancel it.",
+            action_en="Ask that counter or a supervisor.",
+        )

@@ -23,9 +23,15 @@ from data.audit import AuditEntry, VerifyResult
 from data.audit_summary import KNOWN_ACTIONS, OUTCOMES, AuditFilter
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.permissions import Action
-from kiosk.core.rocdate import format_roc_date
 from kiosk.i18n import get_locale, t
-from kiosk.screens.audit_detail import detail_text, fitted_widths, outcome_label, short_time, subject_label
+from kiosk.screens.audit_detail import (
+    describe_filter,
+    detail_text,
+    fitted_widths,
+    outcome_label,
+    short_time,
+    subject_label,
+)
 from kiosk.screens.audit_dialogs import ExportPathScreen, guard
 from kiosk.screens.base import ServiceScreen
 from kiosk.services import supervisor
@@ -212,7 +218,7 @@ class AuditScreen(ServiceScreen):
     def _show_page_line(self) -> None:
         if not self._allowed:
             return
-        described = self._describe_filter()
+        described = describe_filter(self.filter)
         self.set_citizen_line(t("audit.filtered", what=described) if described else t("audit.unfiltered"))
         if self.entries:
             line = t("audit.page", page=self._page + 1, first=self.entries[0].seq, last=self.entries[-1].seq)
@@ -221,22 +227,6 @@ class AuditScreen(ServiceScreen):
         else:
             line = t("audit.none")
         self.query_one("#audit-page", Label).update(line)
-
-    def _describe_filter(self) -> str:
-        f = self.filter
-        parts = []
-        if f.since or f.until:
-            since = format_roc_date(f.since) if f.since else "…"
-            parts.append(f"{since} ~ {format_roc_date(f.until) if f.until else '…'}")
-        if f.staff_no:
-            parts.append(f.staff_no)
-        if f.action:
-            parts.append(action_label(f.action, get_locale()))
-        if f.outcome:
-            parts.append(outcome_label(f.outcome))
-        if f.subject_id:
-            parts.append(t("audit.by_id"))
-        return "、".join(parts)
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._show_detail()
@@ -337,7 +327,7 @@ class AuditScreen(ServiceScreen):
                 self._export(flt, Path(path))
 
         default = supervisor.default_export_path(self.context())
-        self.app.push_screen(ExportPathScreen(str(default), self._describe_filter() or t("audit.everything")),
+        self.app.push_screen(ExportPathScreen(str(default), describe_filter(self.filter) or t("audit.everything")),
                              chosen)
 
     @work(thread=True, exclusive=True, group="audit-export", exit_on_error=False)

@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from data.audit import AuditEntry
-from data.audit_summary import KNOWN_ACTIONS, OUTCOMES
+from data.audit_summary import KNOWN_ACTIONS, OUTCOMES, AuditFilter
 from kiosk.core.rocdate import format_datetime_en, format_roc_date, format_roc_datetime
 from kiosk.i18n import get_locale, t
 from kiosk.services.supervisor import action_label
@@ -17,6 +17,23 @@ from kiosk.services.supervisor import action_label
 
 def outcome_label(outcome: str) -> str:
     return t(f"audit.outcome.{outcome}") if outcome in OUTCOMES else outcome
+
+
+def describe_filter(f: AuditFilter) -> str:
+    """The filter in a few words for the citizen line: days, staff, action, outcome, "by ID"."""
+    parts = []
+    if f.since or f.until:
+        since = format_roc_date(f.since) if f.since else "…"
+        parts.append(f"{since} ~ {format_roc_date(f.until) if f.until else '…'}")
+    if f.staff_no:
+        parts.append(f.staff_no)
+    if f.action:
+        parts.append(action_label(f.action, get_locale()))
+    if f.outcome:
+        parts.append(outcome_label(f.outcome))
+    if f.subject_id:
+        parts.append(t("audit.by_id"))
+    return "、".join(parts)
 
 
 def subject_label(subject: str) -> str:

@@ -20,7 +20,7 @@ from kiosk.i18n import get_locale, t
 from kiosk.screens.base import ServiceScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.services import print_queue
-from printing.queue import SendResult
+from kiosk.services.receipt_queue import SendResult
 from printing.receipt import TITLES, ReceiptKind
 
 if TYPE_CHECKING:

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.core.contact import validate_email, validate_landline, validate_mobile
+from kiosk.core.contact import (
+    Advice,
+    check_backup_email,
+    check_contact_field,
+    validate_email,
+    validate_landline,
+    validate_mobile,
+)
 from kiosk.core.errors import ValidationError
 from kiosk.core.ids import validate_household_number
 from kiosk.core.masking import mask_contact_field
@@ -33,7 +40,7 @@ class ContactForm:
 @dataclass(frozen=True, slots=True)
 class ParsedContact:
     values: dict[str, str | None]
-    warnings: dict[str, tuple[str, str]]  # field → (zh, en) advice that does not block
+    warnings: dict[str, Advice]  # field → (zh, en) advice that does not block
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +77,14 @@ def form_from_contact(contact: Contact) -> ContactForm:
 
 
 def parse_contact_form(form: ContactForm) -> ParsedContact:
-    """Validate every field; the first error raises ``ValidationError`` with its ``field``.
-
-    The primary e-mail is required; everything else may be left empty. A Microsoft address is
-    advised against (seeds 000/001) but never refused.
-    """
+    """Validate every field by the one contact policy (``check_contact_field``, as F2 does); the
+    first error raises ``ValidationError`` with its ``field``."""
     values: dict[str, str | None] = {}
-    warnings: dict[str, tuple[str, str]] = {}
+    warnings: dict[str, Advice] = {}
     for field in FIELDS:
-        text = getattr(form, field).strip()
-        if not text and field != "email":
-            values[field] = None
-            continue
-        values[field] = _canonical(field, text)  # an empty e-mail raises "請輸入電子郵件信箱"
-        if field in ("email", "backup_email"):
-            check = validate_email(text, field)
-            if check.warning:
-                warnings[field] = (check.warning, check.warning_en or check.warning)
+        values[field], advice = check_contact_field(field, getattr(form, field), primary_email=form.email)
+        if advice:
+            warnings[field] = advice
     return ParsedContact(values, warnings)
 
 
@@ -122,11 +120,14 @@ def contact_changes(before: Contact, after: Contact) -> list[ContactChange]:
 
 
 def check_changed_values(before: Contact, after: Contact) -> None:
-    """The service's own check of what a screen hands it: every changed value must be valid, and
-    the primary e-mail stays required. Unchanged (possibly older, laxer) stored values are kept."""
-    if not (after.email or "").strip():
-        _canonical("email", "")  # raises "請輸入電子郵件信箱"
-    for change in contact_changes(before, after):
+    """The service's own check of what a screen hands it: every changed value must be valid, the
+    primary e-mail stays required and the backup e-mail differs from it (the contact policy).
+    Unchanged (possibly older, laxer) stored values are kept."""
+    check_contact_field("email", after.email or "")  # raises when the primary e-mail is missing
+    changes = contact_changes(before, after)
+    for change in changes:
         value = getattr(after, change.field)
         if value:
             _canonical(change.field, value)
+    if any(c.field in ("email", "backup_email") for c in changes):
+        check_backup_email(after.email or "", after.backup_email or "")

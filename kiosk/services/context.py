@@ -3,8 +3,8 @@
 A service function takes a ``ServiceContext`` first, does its work in ONE ``ctx.store.transaction()``
 that also writes its ONE audit entry (``ctx.audit``) and queues its receipt (``ctx.queue_receipt``),
 and returns a small result dataclass. Sending the receipt happens after the commit, in a worker
-(the app's one sender, ``printing.sender``), so a printer that is off never holds the database or
-loses the job. ``jobs`` lists the receipts this context queued, for that first attempt.
+(the app's one sender, ``kiosk.services.receipt_sender``), so a printer that is off never holds the
+database or loses the job. ``jobs`` lists the receipts this context queued, for that first attempt.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from kiosk.core.clock import Clock
 from kiosk.core.masking import mask_id, mask_name
 from kiosk.core.models import Staff
 from kiosk.core.permissions import Action, require
-from printing.queue import PrintQueue
+from kiosk.services.receipt_queue import PrintQueue
 from printing.receipt import Receipt, ReceiptHeader
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from data.print_jobs import PrintJob, get_job, last_sent_job
 from kiosk.core.errors import KioskError
+from kiosk.core.permissions import require_print_cancel
 from kiosk.services.context import ServiceContext
-from printing.queue import SendResult
+from kiosk.services.receipt_queue import SendResult
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,11 @@ def reprint_last(ctx: ServiceContext) -> SendResult:
 
 
 def cancel(ctx: ServiceContext, job_id: int) -> PrintJob:
-    """Take a queued receipt off the queue; the citizen then gets no paper copy of it."""
+    """Take a queued receipt off the queue; the citizen then gets no paper copy of it.
+
+    Needs ``PRINT_CANCEL``; a clerk cancels only their own counter's receipts."""
+    job = get_job(ctx.store, job_id)
+    require_print_cancel(ctx.staff, job_counter=job.counter if job else None, counter=ctx.counter)
     with ctx.store.transaction():
         job = ctx.queue.cancel(job_id)
         ctx.audit("print_cancel", subject_id=None, detail=_detail(job, job_id))

@@ -24,7 +24,7 @@ class PrinterTestResult:
 
 def print_test_page(printer: ReceiptPrinter, config: Config) -> PrinterTestResult:
     """Build the page for this paper width and send it; a ``PrinterError`` leaves as it is."""
-    from printing.render import find_font
+    from printing.fonts import find_font
     from printing.selftest import build_test_page
 
     cap = capability_for(config.printer)

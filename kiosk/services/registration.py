@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 from data import accounts as accounts_repo
 from data.store import Store
-from kiosk.core.contact import validate_email, validate_landline, validate_mobile
+from kiosk.core.contact import check_contact_field
 from kiosk.core.errors import InvalidTransition, KioskError, ValidationError
-from kiosk.core.ids import validate_household_number
 from kiosk.core.models import (
     Account,
     AccountState,
@@ -39,10 +38,6 @@ from printing.receipt import registration_receipt
 
 AUDIT_ACTION = "register"
 CONTACT_FIELDS = ("mobile", "email", "landline", "backup_email", "household_no")
-
-# Seed 000: 本項行動電話將作為未來行動裝置之認證使用，請務必輸入 — advised, not required.
-MOBILE_ADVICE = ("未填行動電話：行動電話將作為未來行動裝置之認證使用，建議填寫",
-                 "No mobile number: it is used later to verify mobile devices; we advise giving one.")
 
 
 class AlreadyRegistered(KioskError):
@@ -113,37 +108,6 @@ class CheckedContact:
     contact: Contact
     # field -> (zh, en) advice to pass on; never a reason to refuse.
     warnings: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
-def check_contact_field(
-    name: str, value: str, *, primary_email: str = ""
-) -> tuple[str | None, tuple[str, str] | None]:
-    """One field's canonical value (None when left empty) and its advice, or ``ValidationError``."""
-    text = value.strip()
-    if name == "mobile":
-        return (validate_mobile(text), None) if text else (None, MOBILE_ADVICE)
-    if name == "landline":
-        return (validate_landline(text) if text else None), None
-    if name == "email":
-        if not text:
-            raise ValidationError("email", "請輸入主要電子郵件信箱（必填）", "例如 name@example.com.tw",
-                                  message_en="The primary e-mail address is required.",
-                                  action_en="For example name@example.com.tw.")
-        check = validate_email(text, "email")
-        return check.address, ((check.warning, check.warning_en or check.warning) if check.warning else None)
-    if name == "backup_email":
-        if not text:
-            return None, None
-        check = validate_email(text, "backup_email")
-        if primary_email and check.address.lower() == primary_email.strip().lower():
-            raise ValidationError("backup_email", "備用電子郵件與主要電子郵件相同",
-                                  "請填寫另一個信箱，或留空",
-                                  message_en="The backup e-mail is the same as the primary one.",
-                                  action_en="Give a different address or leave it empty.")
-        return check.address, ((check.warning, check.warning_en or check.warning) if check.warning else None)
-    if name == "household_no":
-        return (validate_household_number(text) if text else None), None
-    raise ValueError(f"unknown contact field {name!r}")
 
 
 def check_contact(form: ContactForm) -> CheckedContact:

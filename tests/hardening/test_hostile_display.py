@@ -23,7 +23,7 @@ from kiosk.core.models import Role
 from kiosk.reader.nhi import build_basic_data
 from kiosk.reader.simulated import VirtualNhiCard
 from kiosk.screens.main import MainScreen
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import TERMINAL, settle, sign_in, wait_until
 from widgets.card_panel import CardPanel
 from widgets.status_bar import StatusBar
 
@@ -93,7 +93,7 @@ async def test_hostile_card_name_is_shown_literally(make_kiosk, variant: str) ->
         # The registration screen (F2) shows the same card: no style, no escape there either.
         await pilot.press("f2")
         await wait_until(pilot, lambda: not isinstance(app.screen, MainScreen))
-        await pilot.pause(0.1)
+        await settle(pilot)
         screen_text(app)
 
 
@@ -127,7 +127,7 @@ async def test_staff_name_with_markup_and_escapes_is_shown_literally(make_kiosk)
     add_staff(app.hw.store, "S777", name, Role.CLERK, hash_secret("7777"), now=app.hw.clock.now())
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot, "S777", "7777")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "[bold]" in app.screen.query_one(StatusBar).render().plain)
         assert "[bold]" in app.screen.query_one(StatusBar).render().plain
         text = screen_text(app)
         assert "[bold]" in text and "[link=http://ev.il]" in text
@@ -166,6 +166,6 @@ async def test_pasted_escapes_never_reach_a_field(make_kiosk) -> None:
         await pilot.press(*"[bold]x[/]")
         assert box.value == "[bold]x[/]"
         await pilot.press("f10")
-        await pilot.pause(0.2)
+        await settle(pilot)
         text = screen_text(app)
         assert "[bold]x[/]" in text

@@ -23,7 +23,7 @@ from kiosk.services.account import load_subject
 from kiosk.services.account_contact import ContactForm, parse_contact_form
 from kiosk.services.staff import LoginRefused
 from kiosk.services.supervisor import parse_filter
-from tests.conftest import FROZEN_AT, TERMINAL, sign_in, wait_until
+from tests.conftest import FROZEN_AT, TERMINAL, settle, sign_in, wait_until
 
 HOSTILE_SQL = [
     "' OR 1=1 --",
@@ -180,7 +180,7 @@ async def test_deregistration_typed_id_with_metacharacters(make_kiosk) -> None:
             await _paste(pilot, box, typed)
             assert box.value.isalnum() or box.value == ""
             await pilot.press("enter")
-            await pilot.pause(0.1)
+            await settle(pilot)
         message = str(app.screen.query_one("#service-message").render())
         assert message  # a validation message, not a crash
         assert_intact(app.hw.store, before, audit_grew_by=0)
@@ -200,7 +200,7 @@ async def test_audit_viewer_filters_with_metacharacters(make_kiosk) -> None:
             for typed in HOSTILE_SQL:
                 await _paste(pilot, box, typed)
                 await pilot.press("enter")
-                await pilot.pause(0.05)
+                await settle(pilot)
                 assert app.screen.is_attached
             box.value = ""
         assert_intact(app.hw.store, before)

@@ -26,7 +26,7 @@ from kiosk.screens.login import LoginScreen
 from kiosk.screens.main import MainScreen
 from kiosk.services.catalog import SERVICES
 from kiosk.services.staff import LoginRefused
-from tests.conftest import FROZEN_AT, TERMINAL, sign_in, wait_until
+from tests.conftest import FROZEN_AT, TERMINAL, settle, sign_in, wait_until
 from tests.pilot.test_registration_helpers import (
     PASSWORD,
     UNREGISTERED,
@@ -63,7 +63,8 @@ async def test_clerk_is_refused_by_the_menu(make_kiosk, service) -> None:  # typ
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot, "S001", CLERK_PIN)
         await pilot.press(service.key)
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: bool(_refusals(app)))
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert _refusals(app) == [service.service_id]
 
@@ -86,7 +87,7 @@ async def test_supervisor_is_let_in(make_kiosk, service) -> None:  # type: ignor
         await sign_in(pilot, "S900", SUPERVISOR_PIN)
         await pilot.press(service.key)
         await wait_until(pilot, lambda: isinstance(app.screen, _screen_class(service)))
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert isinstance(app.screen, _screen_class(service)) and _refusals(app) == []
 
 
@@ -210,9 +211,9 @@ async def test_full_registration_and_deregistration_leave_no_secret_behind(make_
         await pilot.press("escape")
         app.hw.reader.remove()
         await wait_until(pilot, lambda: app.card.result is None and isinstance(app.screen, MainScreen))
-        await pilot.pause(0.1)
+        await settle(pilot)
         app.clear_notifications()
-        await pilot.pause(0.1)
+        await settle(pilot)
         shown = "\n".join(s.text for s in app.screen._compositor.render_strips()) + app.export_screenshot()
         _assert_free_of_secrets(shown, "the screen after the service")
         name = citizen(UNREGISTERED).name
@@ -249,7 +250,7 @@ async def test_an_exception_with_the_id_in_it_is_not_shown_or_logged(make_kiosk,
 
         screen.run_service(broken, lambda _result: None)
         await wait_until(pilot, lambda: bool(str(screen.query_one("#service-message").render()).strip()))
-        await pilot.pause(0.1)
+        await settle(pilot)
         shown = str(screen.query_one("#service-message").render())
         assert "未預期" in shown
         everything = shown + "".join(n.message for n in app._notifications) + app.export_screenshot()

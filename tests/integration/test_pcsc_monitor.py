@@ -8,12 +8,14 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Cards, Events, Watch
 from vpcd_card import VPCD_READER, Pcscd
 
 from kiosk.core.errors import ReaderUnavailable
+from kiosk.reader import pcsc
 from kiosk.reader.nhi import build_basic_data
 from kiosk.reader.pcsc import PcscReader, ServiceNotRunning
 from kiosk.reader.port import EventKind, ReaderState
@@ -112,12 +114,31 @@ def test_pcscd_killed_and_restarted_while_the_kiosk_runs(stack: Pcscd, cards: Ca
     assert read_card_with_timeout(reader).record.name == "林美"
 
 
-def test_stop_ends_the_monitor_thread_promptly(stack: Pcscd) -> None:
-    reader = PcscReader(poll_interval=5.0)  # a long wait in SCardGetStatusChange, cancelled by stop
+def test_stop_ends_the_monitor_thread_promptly(stack: Pcscd, monkeypatch: pytest.MonkeyPatch) -> None:
+    scard = pcsc._load_scard()
+    entered: list[int] = []  # the poll timeout of every SCardGetStatusChange the monitor entered
+    returned: list[int] = []  # and the result code each one returned
+
+    class Spy:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(scard, name)
+
+        def SCardGetStatusChange(self, ctx: Any, timeout_ms: int, states: Any) -> Any:
+            entered.append(timeout_ms)
+            answer = scard.SCardGetStatusChange(ctx, timeout_ms, states)
+            returned.append(answer[0] & 0xFFFFFFFF)
+            return answer
+
+    monkeypatch.setattr(pcsc, "_scard_module", Spy())
+    reader = PcscReader(poll_interval=60.0)  # a long wait in SCardGetStatusChange, cancelled by stop
     events = Events()
     reader.start(events)
     events.next(state=ReaderState.EMPTY)
-    started = time.monotonic()
+    deadline = time.monotonic() + 10
+    while len(entered) <= len(returned):  # until the monitor is inside its long wait
+        assert time.monotonic() < deadline, "the monitor never started waiting"
+        time.sleep(0.01)
     reader.stop()
-    assert time.monotonic() - started < 1.0
     assert reader._thread is None
+    # stop's SCardCancel ended the wait; had it not, the wait would have run out (SCARD_E_TIMEOUT).
+    assert entered[-1] == 60_000 and returned[-1] == scard.SCARD_E_CANCELLED & 0xFFFFFFFF

@@ -22,18 +22,18 @@ from data.print_jobs import PrintJobState, get_job
 from data.store import Store, open_store
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.models import AccountState, Citizen
+from kiosk.services.receipt_queue import PrintQueue
 from printing.capability import PrinterCapability, PrintMode
 from printing.escpos_encode import decode_raster
 from printing.port import PrinterState
 from printing.printers import NetworkPrinter
-from printing.queue import PrintQueue
 from printing.receipt import Receipt, ReceiptHeader, device_code_receipt
 from printing.render import render_receipt
 from tests.escpos_job import decode_job
 
 AT = datetime(2022, 5, 3, 9, 50, 1, tzinfo=TAIPEI)
 CITIZEN = Citizen("A123456789", "林喆", card_number="000012345678")
-TIMEOUT = 1.0  # the printer's stall timeout in these tests; every failure must show well within 3 s
+TIMEOUT = 1.0  # the printer's stall timeout in these tests
 Behaviour = Callable[[socket.socket, threading.Event], bytes]
 
 
@@ -191,9 +191,8 @@ def closed_port() -> int:
 
 def test_refused_connection_keeps_the_job(store: Store) -> None:
     queue = queue_for(store, closed_port())
-    started = time.monotonic()
     job_id = queue.submit(code_receipt(store))
-    assert time.monotonic() - started < 3
+    # "No answer" is the refusal itself, not the stall timeout ("停止接收資料") running out.
     assert_queued_with_error(store, job_id, "印表機沒有回應")
     assert queue.printer_state() is PrinterState.OFFLINE
 
@@ -201,9 +200,8 @@ def test_refused_connection_keeps_the_job(store: Store) -> None:
 def test_hang_up_mid_job_keeps_the_job(store: Store, serve: Callable[..., LoopbackPrinter]) -> None:
     printer = serve(hang_up_after(5000), rcvbuf=4096)
     queue = queue_for(store, printer.port)
-    started = time.monotonic()
     job_id = queue.submit(code_receipt(store))
-    assert time.monotonic() - started < 3
+    # The hang-up itself, not the stall timeout ("停止接收資料") running out.
     assert_queued_with_error(store, job_id, "中斷線")
     job = get_job(store, job_id)
     assert job is not None and 0 < len(printer.received[0]) < len(job.payload)
@@ -214,10 +212,8 @@ def test_printer_that_never_reads_times_out_and_keeps_the_job(store: Store,
     printer = serve(never_reads, rcvbuf=4096)
     queue = queue_for(store, printer.port)
     receipt = code_receipt(store)
-    started = time.monotonic()
     job_id = queue.submit(receipt)
-    assert time.monotonic() - started < 3
-    assert_queued_with_error(store, job_id, "停止接收資料")
+    assert_queued_with_error(store, job_id, "停止接收資料")  # the stall timeout fired
 
 
 Serve = Callable[..., LoopbackPrinter]
@@ -225,17 +221,22 @@ Serve = Callable[..., LoopbackPrinter]
 
 def test_the_store_stays_usable_while_a_send_hangs(store: Store, serve: Serve) -> None:
     """The app sends from a worker; the status bar and other screens must still reach the store."""
-    printer = serve(never_reads, rcvbuf=4096)
+    connected = threading.Event()
+
+    def silent(conn: socket.socket, stop: threading.Event) -> bytes:
+        connected.set()
+        return never_reads(conn, stop)
+
+    printer = serve(silent, rcvbuf=4096)
     queue = queue_for(store, printer.port)
     job_id = queue.enqueue(code_receipt(store))
     worker = threading.Thread(target=queue.send_job, args=(job_id,))
     worker.start()
-    time.sleep(0.3)
-    assert worker.is_alive()  # still blocked on the silent printer
-    started = time.monotonic()
+    assert connected.wait(10)  # the send is on the wire, to a printer that never reads
     assert queue.count() == 1
     assert latest_code(store, CITIZEN.national_id, AT) is not None
-    assert time.monotonic() - started < 0.2
+    # Both answered while the send was still blocked: the store never waits for the printer.
+    assert worker.is_alive()
     worker.join(5)
     assert not worker.is_alive()
     assert_queued_with_error(store, job_id, "停止接收資料")
@@ -286,11 +287,25 @@ def test_status_query_on_a_printer_that_answers(serve: Serve, online: int, paper
 
 
 def test_status_query_on_a_silent_printer_is_short(serve: Callable[..., LoopbackPrinter]) -> None:
-    server = serve(never_reads)
-    printer = NetworkPrinter("127.0.0.1", server.port, timeout=TIMEOUT, status_query=True)
-    started = time.monotonic()
+    gave_up: list[bool] = []
+
+    def silent(conn: socket.socket, stop: threading.Event) -> bytes:
+        conn.settimeout(10)
+        asked = conn.recv(3)
+        try:
+            gave_up.append(conn.recv(1) == b"")  # end of stream: the kiosk stopped waiting and closed
+        except TimeoutError:
+            gave_up.append(False)  # the kiosk was still waiting when the printer's patience ran out
+        except OSError:
+            gave_up.append(True)  # reset by the kiosk: it stopped waiting too
+        return asked
+
+    server = serve(silent)
+    # A job timeout far beyond the printer's 10 s: only the short status timeout can end the wait.
+    printer = NetworkPrinter("127.0.0.1", server.port, timeout=60, status_query=True)
     assert printer.state() is PrinterState.UNKNOWN
-    assert time.monotonic() - started < 1.5
+    server.close()  # joins the server thread, so its verdict is in
+    assert gave_up == [True]
 
 
 def test_without_status_queries_a_listening_printer_is_unknown(serve: Callable[..., LoopbackPrinter]) -> None:

@@ -16,7 +16,7 @@ from kiosk.core.models import CodeState
 from kiosk.reader.simulated import VirtualNhiCard
 from kiosk.screens.device_code import DeviceCodeScreen
 from printing.preview import preview_image
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import TERMINAL, settle, sign_in, wait_until
 from widgets.qr_view import QrView, half_block_lines, qr_matrix
 
 BY_ID = {c.national_id: c for c in DEMO_CITIZENS}
@@ -177,7 +177,7 @@ async def test_code_is_cleared_when_the_card_is_removed(make_kiosk):
         assert "健保卡已取出" in _message(app)
         assert "請插入健保卡" in str(screen.query_one("#service-citizen").render())
         await pilot.press("g")  # no card, no code
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert len(_issued(app)) == 1
 
 

@@ -9,7 +9,7 @@ from data.print_jobs import last_sent_job
 from kiosk.reader.simulated import VirtualNhiCard
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.devices import DevicesScreen
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import TERMINAL, settle, sign_in, wait_until
 
 BY_ID = {c.national_id: c for c in DEMO_CITIZENS}
 LIN = BY_ID["F223456786"]
@@ -84,7 +84,7 @@ async def test_unbind_asks_naming_the_device_then_unbinds_it(make_kiosk):
         assert "Samsung Galaxy A54" in app.screen.question
         await pilot.press("n")  # changed their mind: nothing happens
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert len(_states(app)) == 2 and app.hw.printer.jobs == []
         await pilot.press("u")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -107,7 +107,7 @@ async def test_card_removal_empties_the_list(make_kiosk):
         assert screen.query_one("#device-table").row_count == 0
         assert "請插入健保卡" in str(screen.query_one("#service-citizen").render())
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.hw.printer.jobs == []
 
 

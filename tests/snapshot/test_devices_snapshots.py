@@ -13,7 +13,7 @@ import pytest
 from data.demo import DEMO_CITIZENS
 from kiosk.core import codes as code_rules
 from kiosk.reader.simulated import VirtualNhiCard
-from tests.conftest import sign_in, wait_until
+from tests.conftest import settle, sign_in, wait_until
 
 BY_ID = {c.national_id: c for c in DEMO_CITIZENS}
 FIXED_CODE = "R17b63g9"  # the seed's example
@@ -42,7 +42,7 @@ def _open(key: str, national_id: str = "F223456786", *then: str, issue: bool = F
         await pilot.pause()
         if then:
             await pilot.press(*then)
-            await pilot.pause(0.2)
+            await settle(pilot)
 
     return before
 

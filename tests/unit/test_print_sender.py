@@ -14,10 +14,10 @@ from data.store import Store, open_store
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.errors import PrinterError
 from kiosk.core.models import Citizen
+from kiosk.services.receipt_queue import PrintQueue
+from kiosk.services.receipt_sender import Backoff, PrintSender
 from printing.port import CapturePrinter, PrinterState
-from printing.queue import PrintQueue
 from printing.receipt import Receipt, ReceiptHeader, password_reset_receipt
-from printing.sender import Backoff, PrintSender
 
 AT = datetime(2022, 5, 3, 9, 50, 1, tzinfo=TAIPEI)
 CITIZEN = Citizen("A123456789", "王小明", card_number="000012345678")
@@ -145,8 +145,8 @@ def test_one_job_is_never_on_the_wire_twice(store: Store) -> None:
 
 
 def test_every_printer_fault_names_the_key_to_press() -> None:
+    from kiosk.services.receipt_queue import _unexpected
     from printing.printers import hung_up, no_answer, stalled
-    from printing.queue import _unexpected
 
     faults = [no_answer("p"), hung_up("p"), stalled("p"), _unexpected(CapturePrinter(), ValueError())]
     for fault in faults:

@@ -15,12 +15,12 @@ from data.store import Store, open_store
 from kiosk.config import Config, PrinterConfig
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.models import Citizen, CodeState, Contact, IdDocument, VerificationCode
+from kiosk.services.receipt_queue import PrintQueue
 from printing.capability import PrinterCapability, PrintMode, capability_for, resolve
 from printing.escpos_encode import decode_raster
 from printing.escpos_text import big5_bytes
 from printing.port import CapturePrinter
 from printing.preview import PreviewPrinter, preview_image
-from printing.queue import PrintQueue
 from printing.receipt import Receipt, ReceiptHeader, device_code_receipt, registration_receipt
 from printing.text_layout import cells, wrap
 from tests.escpos_job import decode_job

@@ -68,7 +68,7 @@ def test_decoder_refuses_what_it_does_not_understand(junk: bytes) -> None:
 
 
 def test_escpos_and_textual_are_not_imported_at_start_up() -> None:
-    code = ("import sys, printing.receipt, printing.render, printing.queue, printing.printers,"
+    code = ("import sys, printing.receipt, printing.render, kiosk.services.receipt_queue, printing.printers,"
             " printing.preview;"
             "print(sorted(m for m in ('escpos', 'textual', 'rich') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

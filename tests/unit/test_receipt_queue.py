@@ -14,10 +14,10 @@ from data.store import Store, open_store
 from kiosk.core.clock import TAIPEI, FrozenClock
 from kiosk.core.errors import KioskError, PrinterError
 from kiosk.core.models import Citizen
+from kiosk.services.receipt_queue import PrintQueue
 from printing.escpos_encode import decode_raster
 from printing.port import CapturePrinter, PrinterState
 from printing.preview import PreviewPrinter, preview_image
-from printing.queue import PrintQueue
 from printing.receipt import Receipt, ReceiptHeader, lockout_lifted_receipt, password_reset_receipt
 from printing.render import render_receipt
 

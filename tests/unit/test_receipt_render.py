@@ -15,9 +15,10 @@ from data.store import open_memory_store
 from kiosk.core.clock import TAIPEI
 from kiosk.core.errors import PrinterError
 from kiosk.core.models import AccountState, Citizen, CodeState, VerificationCode
-from printing import render
+from printing import fonts, render
+from printing.fonts import find_font, measure
 from printing.receipt import ReceiptHeader, device_code_receipt, password_reset_receipt
-from printing.render import find_font, mark_reprint, measure, render_receipt, wrap
+from printing.render import mark_reprint, render_receipt, wrap
 
 AT = datetime(2022, 5, 3, 9, 50, 1, tzinfo=TAIPEI)
 HEADER = ReceiptHeader("衛生福利部中央健康保險署臺北業務組", "3", "S0012", "T1110503-0042", AT)
@@ -42,15 +43,15 @@ def test_noto_sans_cjk_tc_is_face_3_of_the_collection() -> None:
 
 
 def test_missing_fonts_name_the_package_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(render, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
-    monkeypatch.setattr(render, "_bundled_font", lambda: ())
+    monkeypatch.setattr(fonts, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
+    monkeypatch.setattr(fonts, "_bundled_font", lambda: ())
     with pytest.raises(PrinterError) as caught:
         find_font()
     assert "fonts-noto-cjk" in caught.value.action and "fonts-noto-cjk" in caught.value.action_en
 
 
 def test_bundled_font_is_found_without_system_fonts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(render, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
+    monkeypatch.setattr(fonts, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
     spec = find_font()
     assert spec.path.endswith("NotoSansCJK-Regular.ttc") and spec.index == 3
 
@@ -78,9 +79,9 @@ def test_characters_outside_big5_draw_a_real_glyph(ch: str) -> None:
     with pytest.raises(UnicodeEncodeError):
         ch.encode("big5")
     spec = find_font()
-    font = render._load(spec.path, spec.index, 26)
-    glyph = render._glyph(font, 0, ch)[0]
-    missing = render._glyph(font, 0, "\U000f0000")[0]  # no CJK font has this: the .notdef box
+    font = fonts._load(spec.path, spec.index, 26)
+    glyph = fonts._glyph(font, 0, ch)[0]
+    missing = fonts._glyph(font, 0, "\U000f0000")[0]  # no CJK font has this: the .notdef box
     assert glyph is not None
     assert missing is None or glyph.tobytes() != missing.tobytes()
     assert glyph.histogram()[255] > 20  # ink, not an empty box
@@ -88,7 +89,7 @@ def test_characters_outside_big5_draw_a_real_glyph(ch: str) -> None:
 
 def test_wrap_keeps_width_words_and_punctuation_rules() -> None:
     spec = find_font()
-    font = render._load(spec.path, spec.index, 22)
+    font = fonts._load(spec.path, spec.index, 22)
     text = ("3. 完成認證後，輸入「帳號（身分證號）」及健保卡網路服務註冊「密碼」，"
             "點選「登入」，即可使用 QR-Code。")
     for width in (200, 260, 340, 376):

@@ -17,6 +17,7 @@ from kiosk.core.errors import PermissionDenied, ValidationError
 from kiosk.core.models import AccountState, Citizen, IdDocument, PriorState, Role, Staff
 from kiosk.core.secrets_hash import verify_secret
 from kiosk.services.context import ServiceContext
+from kiosk.services.receipt_queue import PrintQueue
 from kiosk.services.registration import (
     AlreadyRegistered,
     Application,
@@ -27,7 +28,6 @@ from kiosk.services.registration import (
     register_at_counter,
 )
 from printing.port import CapturePrinter
-from printing.queue import PrintQueue
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=TAIPEI)
 PASSWORD = "Ab1x@yz9"

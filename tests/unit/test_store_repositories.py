@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -311,7 +312,7 @@ def test_print_job_lifecycle(store: Store) -> None:
         store, "device_code", "S001", "20261122-0002", b"\x1b@two", now=NOW + timedelta(seconds=1)
     )
     assert [j.id for j in print_jobs.queued_jobs(store)] == [first, second]
-    failed = print_jobs.mark_failed(store, first, "印表機缺紙", NOW)
+    failed = print_jobs.mark_failed(store, first, "印表機缺紙")
     assert failed.state is PrintJobState.QUEUED and failed.attempts == 1 and failed.last_error == "印表機缺紙"
     sent = print_jobs.mark_sent(store, first, NOW + timedelta(minutes=1))
     assert (
@@ -329,7 +330,7 @@ def test_print_job_lifecycle(store: Store) -> None:
 
 def test_a_print_job_can_be_given_up(store: Store) -> None:
     job = print_jobs.enqueue_job(store, "registration", None, None, b"x", now=NOW)
-    assert print_jobs.mark_failed(store, job, "timeout", NOW, final=True).state is PrintJobState.FAILED
+    assert print_jobs.mark_failed(store, job, "timeout", final=True).state is PrintJobState.FAILED
     assert print_jobs.queued_jobs(store) == []
     assert print_jobs.last_sent_job(store) is None
 
@@ -353,3 +354,10 @@ def test_a_rolled_back_service_does_not_use_up_a_number(store: Store) -> None:
         assert next_txn_no(store, day) == "20261122-0001"
         raise RuntimeError
     assert next_txn_no(store, day) == "20261122-0001"
+
+
+def test_a_failed_attempt_takes_no_time_it_would_not_store(store: Store) -> None:
+    # mark_failed once took ``now`` and dropped it; the attempt time is not kept, so it asks for none.
+    job = print_jobs.enqueue_job(store, "registration", None, None, b"x", now=NOW)
+    assert "now" not in inspect.signature(print_jobs.mark_failed).parameters
+    assert print_jobs.mark_failed(store, job, "timeout").attempts == 1

@@ -19,9 +19,9 @@ from kiosk.core.models import Role, Staff
 from kiosk.core.secrets_hash import hash_secret
 from kiosk.services import supervisor
 from kiosk.services.context import ServiceContext
+from kiosk.services.receipt_queue import PrintQueue
 from kiosk.services.staff import SelfChangeRefused, StaffService
 from printing.port import CapturePrinter
-from printing.queue import PrintQueue
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=TAIPEI)
 BOSS = Staff("S900", "林主任", Role.SUPERVISOR)

@@ -12,7 +12,7 @@ typed (the passwords above all) and starts over; a different card starts over fo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kiosk.core.contact import check_contact_field
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.masking import mask_name
 from kiosk.core.password import (
@@ -45,13 +46,9 @@ from kiosk.services.registration import (
     ContactForm,
     Registration,
     check_contact,
-    check_contact_field,
     register_at_counter,
 )
 from widgets.strength_meter import StrengthMeter
-
-if TYPE_CHECKING:
-    pass
 
 _CONTACT_MAX = {"mobile": 20, "email": 254, "landline": 30, "backup_email": 254, "household_no": 8}
 

@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.services.receipt_queue import PrintQueue, SendResult
 from printing.port import PrinterState
-from printing.queue import PrintQueue, SendResult
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,9 @@ A printer that is off, out of paper, times out or hangs up leaves the job queued
 queued jobs outlive a restart. Sending blocks for up to the printer's timeout, so the app calls
 ``submit``/``send_pending``/``retry``/``reprint_last`` from a worker thread. Auditing cancels and
 reprints is the caller's job: these methods only say what happened.
+
+It sits above ``printing`` (rendering, encoding, the printer port) and ``data`` (the job rows in
+``data.print_jobs``), which never import each other.
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ from kiosk.core.clock import Clock
 from kiosk.core.errors import KioskError, PrinterError
 from printing.capability import PrinterCapability, PrintMode
 from printing.escpos_encode import decode_raster, encode_image
+from printing.fonts import FontSpec
 from printing.port import PrinterState, ReceiptPrinter
 from printing.preview import png_bytes
 from printing.receipt import Receipt
-from printing.render import FontSpec, mark_reprint, render_receipt
+from printing.render import mark_reprint, render_receipt
 
 REPRINT_SUFFIX = ":reprint"
 
@@ -163,7 +167,7 @@ class PrintQueue:
     def _failed(self, job_id: int, error: PrinterError) -> SendResult:
         # A job cancelled while on the wire has nothing left to record.
         with contextlib.suppress(KioskError):
-            mark_failed(self.store, job_id, error.text("zh_TW"), self.clock.now())
+            mark_failed(self.store, job_id, error.text("zh_TW"))
         return SendResult(job_id, False, error)
 
     def send_pending(self) -> list[SendResult]:
