@@ -66,7 +66,7 @@ class KioskApp(App[int]):
                  idle_lock_seconds: float | None = None) -> None:
         super().__init__()
         self.config = config
-        self.hw = equipment
+        self.equipment = equipment
         self.demo = demo
         idle = config.ui.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
         self.session = StaffSession(config, equipment, idle)
@@ -109,8 +109,8 @@ class KioskApp(App[int]):
         from kiosk.screens.login import LoginScreen
 
         self.title = i18n.t("app.title")
-        self.hw.reader.start(self._on_reader_event)
-        self.reader_state = self.hw.reader.state()
+        self.equipment.reader.start(self._on_reader_event)
+        self.reader_state = self.equipment.reader.state()
         self.refresh_printer_state()
         self._update_status()
         self.push_screen(LoginScreen())
@@ -131,7 +131,7 @@ class KioskApp(App[int]):
         _ = self.staff_service
 
     def on_unmount(self) -> None:
-        self.hw.reader.stop()
+        self.equipment.reader.stop()
         self.printer.stop()
 
     # --- work off the UI thread ----------------------------------------------------------------
@@ -170,12 +170,12 @@ class KioskApp(App[int]):
         from kiosk.services.counter import account_state
 
         try:
-            result = read_card_with_timeout(self.hw.reader, self.config.reader.timeout_seconds)
+            result = read_card_with_timeout(self.equipment.reader, self.config.reader.timeout_seconds)
             # An ID failing its checksum is never looked up: no service until the clerk corrects it.
             correction = self.cards.correction_for(result)
             national_id = correction.national_id if correction else result.record.national_id
             valid = correction is not None or result.record.id_valid
-            state = account_state(self.hw.store, national_id) if valid else None
+            state = account_state(self.equipment.store, national_id) if valid else None
         except Exception as exc:
             self.post_message(CardReadFailed(as_kiosk_error("card_read", exc), seq))
             return
@@ -385,5 +385,5 @@ class KioskApp(App[int]):
 
     def _update_status(self) -> None:
         self.status = status_info(staff=self.staff, counter=self.config.centre.counter, reader=self.reader_state,
-                                  printer=self.printer_state, queued=self.queued_jobs, database=self.hw.store.path,
-                                  demo=self.demo)
+                                  printer=self.printer_state, queued=self.queued_jobs,
+                                  database=self.equipment.store.path, demo=self.demo)

@@ -59,7 +59,7 @@ class DiagnosticsScreen(ServiceScreen):
 
     @work(thread=True, exclusive=True, group="diag-readers", exit_on_error=False)
     def _list_readers(self) -> None:
-        reader = self.kiosk.hw.reader
+        reader = self.kiosk.equipment.reader
         readers: list[str] | None
         error = ""
         try:
@@ -138,7 +138,7 @@ class DiagnosticsScreen(ServiceScreen):
 
         started = time.perf_counter()
         try:
-            result = read_card_with_timeout(self.kiosk.hw.reader, self.kiosk.config.reader.timeout_seconds)
+            result = read_card_with_timeout(self.kiosk.equipment.reader, self.kiosk.config.reader.timeout_seconds)
         except Exception as exc:
             elapsed = (time.perf_counter() - started) * 1000
             self.app.call_from_thread(self._tested, None, as_kiosk_error("diagnostics", exc), elapsed)

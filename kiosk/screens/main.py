@@ -168,7 +168,7 @@ class MainScreen(Screen[None]):
         from kiosk.screens.demo import DemoCardPicker
         from kiosk.services.counter import demo_note_keys, insert_demo_card
 
-        cards, reader, store = self.kiosk.hw.demo_cards, self.kiosk.hw.reader, self.kiosk.hw.store
+        cards, reader, store = self.kiosk.equipment.demo_cards, self.kiosk.equipment.reader, self.kiosk.equipment.store
         if not self.kiosk.demo or not cards:
             return
 
@@ -187,5 +187,5 @@ class MainScreen(Screen[None]):
         from kiosk.services.counter import remove_demo_card
 
         if self.kiosk.demo:
-            removed = remove_demo_card(self.kiosk.hw.reader)
+            removed = remove_demo_card(self.kiosk.equipment.reader)
             self.notify(t("demo.removed" if removed else "demo.no_card"))

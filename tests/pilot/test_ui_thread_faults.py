@@ -33,7 +33,7 @@ def _break_store(monkeypatch, app, fault: Exception) -> None:  # type: ignore[no
         raise fault
         yield
 
-    monkeypatch.setattr(app.hw.store, "transaction", failing)
+    monkeypatch.setattr(app.equipment.store, "transaction", failing)
 
 
 def _errors(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -128,7 +128,7 @@ async def test_card_read_after_an_unexpected_error_says_so(make_kiosk, monkeypat
             raise RuntimeError("a bug")
 
         monkeypatch.setattr(accounts, "get_account", failing)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen(ACTIVE)))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen(ACTIVE)))
         await wait_until(pilot, lambda: app.card.error is not None)
         assert not app.card.reading and app.card.result is None
 
@@ -166,15 +166,15 @@ async def test_a_superseded_load_never_becomes_the_subject(make_kiosk, monkeypat
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         # Both are locked out, so the unlock service (F5) applies to either.
-        accounts.set_state(app.hw.store, ACTIVE, AccountState.LOCKED)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen(LOCKED)))
+        accounts.set_state(app.equipment.store, ACTIVE, AccountState.LOCKED)
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen(LOCKED)))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("f5")
         await wait_until(pilot, lambda: not isinstance(app.screen, MainScreen))
         screen = app.screen
         await wait_until(pilot, a_started.is_set)
-        app.hw.reader.remove()
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen(ACTIVE)))
+        app.equipment.reader.remove()
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen(ACTIVE)))
         await wait_until(pilot, lambda: screen.subject is not None)
         assert screen.subject.citizen.national_id == ACTIVE
         release_a.set()
@@ -183,5 +183,5 @@ async def test_a_superseded_load_never_becomes_the_subject(make_kiosk, monkeypat
         assert screen.subject.citizen.national_id == ACTIVE
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen.finished)
-        assert accounts.get_account(app.hw.store, ACTIVE).state is AccountState.ACTIVE
-        assert accounts.get_account(app.hw.store, LOCKED).state is AccountState.LOCKED
+        assert accounts.get_account(app.equipment.store, ACTIVE).state is AccountState.ACTIVE
+        assert accounts.get_account(app.equipment.store, LOCKED).state is AccountState.LOCKED
