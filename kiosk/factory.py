@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from data.store import Store, open_store
-from kiosk.app import Hardware, KioskApp
+from kiosk.app import KioskApp
 from kiosk.config import Config
 from kiosk.core.clock import Clock, SystemClock
+from kiosk.equipment import CounterEquipment
 from kiosk.reader.port import CardReader
 from printing.port import ReceiptPrinter
 
@@ -80,7 +81,7 @@ def make_app(
         if demo_cards is None:
             demo_cards = [*DEMO_CITIZENS, *DEMO_PROBLEM_CARDS]
     printer = printer or make_printer(config)
-    hardware = Hardware(
+    equipment = CounterEquipment(
         store=store,
         reader=reader or make_reader(config),
         printer=printer,
@@ -88,4 +89,4 @@ def make_app(
         queue_factory=partial(make_queue, config, store, printer, clock),
         demo_cards=demo_cards or [],
     )
-    return KioskApp(config, hardware, demo=demo, idle_lock_seconds=idle_lock_seconds)
+    return KioskApp(config, equipment, demo=demo, idle_lock_seconds=idle_lock_seconds)

@@ -6,6 +6,10 @@ screens handle one family and every message says what happened and what to do ne
 
 from __future__ import annotations
 
+import logging
+
+log = logging.getLogger(__name__)
+
 
 class KioskError(Exception):
     """Base of every error the kiosk shows to staff.
@@ -72,3 +76,19 @@ class PermissionDenied(KioskError):
 
 class InvalidTransition(KioskError):
     """A state machine refused a transition (e.g. unlocking an account that is not locked)."""
+
+
+def unexpected(where: str, exc: Exception) -> KioskError:
+    """What a worker shows when something other than a KioskError escapes: a bug or a database
+    fault must end in a message, not a crash or a screen that waits forever. Logged with the
+    exception's type only: its text and arguments may hold a citizen's ID or password."""
+    log.error("service %s failed with %s", where, type(exc).__name__)
+    return KioskError(
+        "系統發生未預期的錯誤，此項作業沒有完成", "請再試一次；若再次發生，請記下時間並通知資訊人員",
+        message_en="An unexpected error stopped this service; nothing was completed.",
+        action_en="Try again; if it happens again, note the time and tell IT.")
+
+
+def as_kiosk_error(where: str, exc: Exception) -> KioskError:
+    """Any exception a worker caught, as the one family the screens show."""
+    return exc if isinstance(exc, KioskError) else unexpected(where, exc)

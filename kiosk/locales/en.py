@@ -509,6 +509,7 @@ STRINGS: dict[str, str] = {
     "register.key_menu": "Main menu",
     "session.idle_locked": "Locked after being idle",
     "session.logged_out": "Signed out",
+    "session.not_recorded": "This was not recorded in the audit log:",
     "session.welcome": "{name} ({role}) signed in",
     # devices
     "devices.never": "never",

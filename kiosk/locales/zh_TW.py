@@ -510,6 +510,7 @@ STRINGS: dict[str, str] = {
     # session
     "session.idle_locked": "閒置過久，畫面已自動鎖定",
     "session.logged_out": "已登出",
+    "session.not_recorded": "此動作未能寫入稽核紀錄：",
     "session.welcome": "{name}（{role}）已登入",
     # devices (行動裝置管理作業, seed 004)
     "devices.never": "未使用",

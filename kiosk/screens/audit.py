@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
 from data.audit import AuditEntry, VerifyResult
 from data.audit_summary import KNOWN_ACTIONS, OUTCOMES, AuditFilter
-from kiosk.core.errors import KioskError, ValidationError
+from kiosk.core.errors import KioskError, ValidationError, as_kiosk_error
 from kiosk.core.permissions import Action
 from kiosk.i18n import get_locale, t
 from kiosk.screens.audit_detail import (
@@ -337,8 +337,8 @@ class AuditScreen(ServiceScreen):
 
         try:
             result = supervisor.export_audit(self.context(), flt, path, progress)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
+        except Exception as exc:
+            self.app.call_from_thread(self.show_error, as_kiosk_error(self.SERVICE_ID, exc))
             return
         self.app.call_from_thread(self._exported, result)
 
@@ -365,8 +365,8 @@ class AuditScreen(ServiceScreen):
 
         try:
             result = supervisor.verify_audit(self.context(), progress)
-        except KioskError as exc:
-            self.app.call_from_thread(self._verified, None, exc)
+        except Exception as exc:
+            self.app.call_from_thread(self._verified, None, as_kiosk_error(self.SERVICE_ID, exc))
             return
         self.app.call_from_thread(self._verified, result, None)
 

@@ -47,7 +47,7 @@ class DailySummaryScreen(ServiceScreen):
     def on_mount(self) -> None:
         super().on_mount()
         if guard(self, Action.DAILY_SUMMARY):
-            self.day = self.day or self.kiosk.hw.clock.now().date()
+            self.day = self.day or self.kiosk.equipment.clock.now().date()
             day_input = self.query_one("#summary-day", Input)
             day_input.value = format_roc_date(self.day)
             day_input.focus()

@@ -19,7 +19,6 @@ What every service does the same way, decided here once:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -35,6 +34,7 @@ from textual.widgets import Header, Input, Label, Static
 
 from kiosk.core.display import printable
 from kiosk.core.errors import KioskError
+from kiosk.core.errors import unexpected as unexpected  # re-exported: the screens' fallback
 from kiosk.i18n import get_locale, t
 from kiosk.services.catalog import SERVICES
 from widgets.key_bar import KeyBar
@@ -43,19 +43,6 @@ from widgets.status_bar import StatusBar, StatusInfo
 if TYPE_CHECKING:
     from kiosk.app import CardState, KioskApp, PrintOutcome
     from kiosk.services.context import ServiceContext
-
-log = logging.getLogger(__name__)
-
-
-def unexpected(service_id: str, exc: Exception) -> KioskError:
-    """What a worker shows when something other than a KioskError escapes a service: a bug must end
-    in a message, not a screen that waits forever. Logged with the exception's type only: its text
-    and arguments may hold a citizen's ID or password."""
-    log.error("service %s failed with %s", service_id, type(exc).__name__)
-    return KioskError(
-        "系統發生未預期的錯誤，此項作業沒有完成", "請再試一次；若再次發生，請記下時間並通知資訊人員",
-        message_en="An unexpected error stopped this service; nothing was completed.",
-        action_en="Try again; if it happens again, note the time and tell IT.")
 
 
 def with_capitals(keys: dict[str, list[Binding]]) -> dict[str, list[Binding]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import work
 
-from kiosk.app import CardState
+from kiosk.card_state import CardState
 from kiosk.core.errors import KioskError
 from kiosk.core.models import Citizen
 from kiosk.screens.base import ServiceScreen, unexpected

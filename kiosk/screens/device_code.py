@@ -197,14 +197,14 @@ class DeviceCodeScreen(ServiceScreen):
 
     def _seconds_on_screen(self, code: VerificationCode) -> float:
         # Never past the expiry: a code on screen must always be a valid one.
-        left = (code.expires_at - self.kiosk.hw.clock.now()).total_seconds()
+        left = (code.expires_at - self.kiosk.equipment.clock.now()).total_seconds()
         return max(0.0, min(self.display_seconds, left))
 
     def _show_time_left(self) -> None:
         code = self.code
         if code is None:
             return
-        left = time_left(code, self.kiosk.hw.clock.now())
+        left = time_left(code, self.kiosk.equipment.clock.now())
         self.query_one("#code-expiry", Label).update(t("devcode.expiry", at=when(code.expires_at), left=left))
 
     def _stop_timer(self) -> None:
@@ -218,7 +218,7 @@ class DeviceCodeScreen(ServiceScreen):
     def clear_code(self) -> None:
         code = self.code
         self.show_code(None)
-        if code is not None and code.is_valid_at(self.kiosk.hw.clock.now()):
+        if code is not None and code.is_valid_at(self.kiosk.equipment.clock.now()):
             self.note("devcode.cleared", at=when(code.expires_at))
         elif code is not None:
             self.note("devcode.expired_now")
@@ -278,7 +278,7 @@ class DeviceCodeScreen(ServiceScreen):
             self.note("devcode.insert_card", error=True)
             return
         valid = self._valid
-        if valid is not None and valid.is_valid_at(self.kiosk.hw.clock.now()):
+        if valid is not None and valid.is_valid_at(self.kiosk.equipment.clock.now()):
             # G pressed twice, or by mistake: the code just printed and handed over would be void.
             from kiosk.screens.confirm import ConfirmScreen
 

@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from kiosk.app import CardState
-from kiosk.core.errors import KioskError
+from kiosk.card_state import CardState
+from kiosk.core.errors import KioskError, as_kiosk_error
 from kiosk.core.masking import mask_id, mask_name
 from kiosk.i18n import get_locale, t
 from kiosk.reader.port import ReaderState
@@ -59,7 +59,7 @@ class DiagnosticsScreen(ServiceScreen):
 
     @work(thread=True, exclusive=True, group="diag-readers", exit_on_error=False)
     def _list_readers(self) -> None:
-        reader = self.kiosk.hw.reader
+        reader = self.kiosk.equipment.reader
         readers: list[str] | None
         error = ""
         try:
@@ -69,8 +69,8 @@ class DiagnosticsScreen(ServiceScreen):
                 readers = available_readers()
             else:
                 readers = [reader.name]
-        except KioskError as exc:
-            readers, error = None, exc.text(get_locale())
+        except Exception as exc:  # never a table that waits forever
+            readers, error = None, as_kiosk_error("diagnostics", exc).text(get_locale())
         self.app.call_from_thread(self._readers_listed, readers, error)
 
     def _readers_listed(self, readers: list[str] | None, error: str) -> None:
@@ -138,10 +138,10 @@ class DiagnosticsScreen(ServiceScreen):
 
         started = time.perf_counter()
         try:
-            result = read_card_with_timeout(self.kiosk.hw.reader, self.kiosk.config.reader.timeout_seconds)
-        except KioskError as exc:
+            result = read_card_with_timeout(self.kiosk.equipment.reader, self.kiosk.config.reader.timeout_seconds)
+        except Exception as exc:
             elapsed = (time.perf_counter() - started) * 1000
-            self.app.call_from_thread(self._tested, None, exc, elapsed)
+            self.app.call_from_thread(self._tested, None, as_kiosk_error("diagnostics", exc), elapsed)
             return
         self.app.call_from_thread(self._tested, result, None, result.elapsed_ms)
 

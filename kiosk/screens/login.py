@@ -12,7 +12,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from kiosk.core.errors import KioskError
+from kiosk.core.errors import as_kiosk_error
 from kiosk.i18n import t
 from widgets.key_bar import KeyBar
 from widgets.status_bar import StatusBar, StatusInfo
@@ -110,8 +110,8 @@ class LoginScreen(Screen[None]):
                        "no_staff": t("login.no_staff")}.get(exc.reason, t("login.bad", left=exc.tries_left))
             self.app.call_from_thread(self._refused, message)
             return
-        except KioskError as exc:
-            self.app.call_from_thread(self._refused, exc.text(self.kiosk.locale))
+        except Exception as exc:  # a busy database or a bug: said, and the PIN field given back
+            self.app.call_from_thread(self._refused, as_kiosk_error("login", exc).text(self.kiosk.locale))
             return
         self.app.call_from_thread(self.kiosk.signed_in, staff)
 

@@ -170,20 +170,26 @@ class MainScreen(Screen[None]):
 
     def action_insert_demo_card(self) -> None:
         from kiosk.screens.demo import DemoCardPicker
+        from kiosk.services.counter import demo_note_keys, insert_demo_card
 
-        cards = self.kiosk.hw.demo_cards
+        cards, reader, store = self.kiosk.equipment.demo_cards, self.kiosk.equipment.reader, self.kiosk.equipment.store
         if not self.kiosk.demo or not cards:
             return
-        notes = [self.kiosk.demo_note(c) for c in cards]
 
         def insert(index: int | None) -> None:
             if index is not None:
-                self.kiosk.insert_demo_card(index)
+                insert_demo_card(reader, cards[index])
                 self.notify(t("demo.inserted", name=mask_name(cards[index].name)), markup=False)
 
-        self.app.push_screen(DemoCardPicker(cards, notes), insert)
+        def pick(keys: list[str]) -> None:
+            self.app.push_screen(DemoCardPicker(cards, [t(key) for key in keys]), insert)
+
+        # Each card's note is its account state: read off the UI thread (keys typed meanwhile wait).
+        self.kiosk.in_background(lambda: demo_note_keys(store, cards), pick, what="demo", node=self)
 
     def action_remove_demo_card(self) -> None:
+        from kiosk.services.counter import remove_demo_card
+
         if self.kiosk.demo:
-            removed = self.kiosk.remove_demo_card()
+            removed = remove_demo_card(self.kiosk.equipment.reader)
             self.notify(t("demo.removed" if removed else "demo.no_card"))

@@ -79,7 +79,7 @@ async def test_hostile_card_name_is_shown_literally(make_kiosk, variant: str) ->
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(_card(CARD_NAMES[variant]))
+        app.equipment.reader.insert(_card(CARD_NAMES[variant]))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.pause()
         record = app.card.result.record
@@ -101,7 +101,7 @@ async def test_markup_name_on_the_card_panel_is_not_styled(make_kiosk) -> None:
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(_card(b"[bold red]Z"))
+        app.equipment.reader.insert(_card(b"[bold red]Z"))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.pause()
         panel = app.screen.query_one(CardPanel)
@@ -124,7 +124,7 @@ async def test_staff_name_with_markup_and_escapes_is_shown_literally(make_kiosk)
     name = "[bold]\x1b]0;x\x07[link=http://ev.il]王[/]\u202e"
     with pytest.raises(ValidationError):
         app.staff_service.add("S778", name, Role.CLERK, "7777")
-    add_staff(app.hw.store, "S777", name, Role.CLERK, hash_secret("7777"), now=app.hw.clock.now())
+    add_staff(app.equipment.store, "S777", name, Role.CLERK, hash_secret("7777"), now=app.equipment.clock.now())
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot, "S777", "7777")
         await wait_until(pilot, lambda: "[bold]" in app.screen.query_one(StatusBar).render().plain)
@@ -145,7 +145,7 @@ async def test_pasted_escapes_never_reach_a_field(make_kiosk) -> None:
     citizen = next(c for c in DEMO_CITIZENS if c.national_id == "F223456786")
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(citizen))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(citizen))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("f7")
         await wait_until(pilot, lambda: not app.screen.query_one("#mobile", Input).disabled)

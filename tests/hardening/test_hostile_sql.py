@@ -72,7 +72,7 @@ def kiosk(make_kiosk):  # type: ignore[no-untyped-def]
 def _staff(app, role: Role) -> None:  # type: ignore[no-untyped-def]
     from data.staff import get_staff
 
-    app.staff = get_staff(app.hw.store, "S900" if role is Role.SUPERVISOR else "S001")
+    app.staff = get_staff(app.equipment.store, "S900" if role is Role.SUPERVISOR else "S001")
 
 
 @pytest.mark.parametrize("typed", HOSTILE_SQL)
@@ -80,17 +80,17 @@ def _staff(app, role: Role) -> None:  # type: ignore[no-untyped-def]
 def test_typed_id_lookup_refuses_metacharacters_clearly(make_kiosk, typed: str, service: str) -> None:
     app = make_kiosk()
     _staff(app, Role.CLERK)
-    before = snapshot(app.hw.store)
+    before = snapshot(app.equipment.store)
     with pytest.raises(ValidationError) as info:
         load_subject(app.service_context(), service, typed_id=typed)
     assert info.value.message and info.value.message_en
-    assert_intact(app.hw.store, before, audit_grew_by=0)
+    assert_intact(app.equipment.store, before, audit_grew_by=0)
 
 
 @pytest.mark.parametrize("typed", HOSTILE_SQL)
 def test_repositories_bind_metacharacters_as_plain_values(make_kiosk, typed: str) -> None:
     app = make_kiosk()
-    store = app.hw.store
+    store = app.equipment.store
     before = snapshot(store)
     assert accounts_repo.get_account(store, typed) is None
     for flt in ({"staff_no": typed}, {"action": typed}, {"outcome": typed}, {"subject_id": typed}):
@@ -102,7 +102,7 @@ def test_repositories_bind_metacharacters_as_plain_values(make_kiosk, typed: str
 def test_audit_filters_match_literally(make_kiosk, typed: str) -> None:
     """``%`` and ``_`` are not wildcards: the viewer's text filters match exactly or not at all."""
     app = make_kiosk()
-    store = app.hw.store
+    store = app.equipment.store
     app.staff_service.login("S001", "1234")
     assert query_audit(store, staff_no="S001", action="login", outcome="ok")  # the control: it matches
     assert count_audit(store) > 0
@@ -118,12 +118,12 @@ def test_audit_filters_match_literally(make_kiosk, typed: str) -> None:
 @pytest.mark.parametrize("typed", HOSTILE_SQL)
 def test_staff_number_at_login_is_a_plain_refusal(make_kiosk, typed: str) -> None:
     app = make_kiosk()
-    before = snapshot(app.hw.store)
+    before = snapshot(app.equipment.store)
     with pytest.raises(LoginRefused) as info:
         app.staff_service.login(typed, "1234")
     assert info.value.reason == "bad"
-    assert_intact(app.hw.store, before, audit_grew_by=1)
-    entry = query_audit(app.hw.store, limit=1)[0]
+    assert_intact(app.equipment.store, before, audit_grew_by=1)
+    entry = query_audit(app.equipment.store, limit=1)[0]
     assert (entry.action, entry.outcome) == ("login", "refused")
 
 
@@ -153,7 +153,7 @@ async def _paste(pilot, box: Input, text: str) -> None:  # type: ignore[no-untyp
 async def test_login_screen_staff_number_with_metacharacters(make_kiosk) -> None:
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
-        before = snapshot(app.hw.store)
+        before = snapshot(app.equipment.store)
         staff_no = app.screen.query_one("#staff_no", Input)
         for typed in HOSTILE_SQL:
             await _paste(pilot, staff_no, typed)
@@ -164,14 +164,14 @@ async def test_login_screen_staff_number_with_metacharacters(make_kiosk) -> None
         # Refused whole by the field's restriction, so this is an empty staff number: said so.
         await wait_until(pilot, lambda: bool(str(app.screen.query_one("#login-error").render()).strip()))
         assert app.staff is None
-        assert_intact(app.hw.store, before)
+        assert_intact(app.equipment.store, before)
 
 
 async def test_deregistration_typed_id_with_metacharacters(make_kiosk) -> None:
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        before = snapshot(app.hw.store)
+        before = snapshot(app.equipment.store)
         await pilot.press("f3")
         await wait_until(pilot, lambda: bool(app.screen.query("#dereg-id")))
         await pilot.press("i")  # type the ID: no card
@@ -183,7 +183,7 @@ async def test_deregistration_typed_id_with_metacharacters(make_kiosk) -> None:
             await settle(pilot)
         message = str(app.screen.query_one("#service-message").render())
         assert message  # a validation message, not a crash
-        assert_intact(app.hw.store, before, audit_grew_by=0)
+        assert_intact(app.equipment.store, before, audit_grew_by=0)
 
 
 async def test_audit_viewer_filters_with_metacharacters(make_kiosk) -> None:
@@ -194,7 +194,7 @@ async def test_audit_viewer_filters_with_metacharacters(make_kiosk) -> None:
         await sign_in(pilot, "S900", "9999")
         await pilot.press("f12")
         await wait_until(pilot, lambda: bool(app.screen.query("#f-staff_no")))
-        before = snapshot(app.hw.store)
+        before = snapshot(app.equipment.store)
         for name in (f for f in FILTERS if f not in CHOICES):  # action and outcome are picked, not typed
             box = app.screen.query_one(f"#f-{name}", Input)
             for typed in HOSTILE_SQL:
@@ -203,8 +203,8 @@ async def test_audit_viewer_filters_with_metacharacters(make_kiosk) -> None:
                 await settle(pilot)
                 assert app.screen.is_attached
             box.value = ""
-        assert_intact(app.hw.store, before)
-        assert isinstance(app.hw.store.conn, sqlite3.Connection)
+        assert_intact(app.equipment.store, before)
+        assert isinstance(app.equipment.store.conn, sqlite3.Connection)
 
 
 def _lin():  # type: ignore[no-untyped-def]
@@ -220,7 +220,7 @@ def test_contact_values_reaching_the_store_are_bound_not_executed(make_kiosk, ty
     from kiosk.core.models import Contact
 
     app = make_kiosk()
-    store = app.hw.store
+    store = app.equipment.store
     before = snapshot(store)
     with store.transaction():
         accounts_repo.update_contact(store, _lin().national_id, Contact(email=typed, mobile=typed), now=FROZEN_AT)

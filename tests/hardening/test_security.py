@@ -49,7 +49,7 @@ def _screen_class(service):  # type: ignore[no-untyped-def]
 
 
 def _refusals(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [e.detail["service"] for e in query_audit(app.hw.store, action="permission_denied", limit=100)]
+    return [e.detail["service"] for e in query_audit(app.equipment.store, action="permission_denied", limit=100)]
 
 
 def test_the_catalogue_has_supervisor_services_to_check() -> None:
@@ -98,7 +98,7 @@ def _supervisor_calls(app):  # type: ignore[no-untyped-def]
 
     flt = parse_filter()
     by = app.staff
-    csv = Path(app.hw.store.path).with_name("export.csv")
+    csv = Path(app.equipment.store.path).with_name("export.csv")
     return {
         Action.AUDIT_VIEW: [lambda ctx: supervisor.first_page(ctx, flt, 10),
                             lambda ctx: supervisor.page_before(ctx, flt, None, 10)],
@@ -113,7 +113,7 @@ def _supervisor_calls(app):  # type: ignore[no-untyped-def]
 
 def test_every_supervisor_service_function_requires_the_role(make_kiosk) -> None:
     app = make_kiosk()
-    app.staff = get_staff(app.hw.store, "S001")
+    app.staff = get_staff(app.equipment.store, "S001")
     calls = _supervisor_calls(app)
     assert set(calls) == set(_SUPERVISOR_ONLY), "a supervisor-only action has no service call checked here"
     assert {s.needs for s in SUPERVISOR_SERVICES} <= set(calls)
@@ -121,9 +121,9 @@ def test_every_supervisor_service_function_requires_the_role(make_kiosk) -> None
         for fn in fns:
             with pytest.raises(PermissionDenied):
                 fn(app.service_context())
-    assert get_staff(app.hw.store, "S555") is None and get_staff(app.hw.store, "S900").enabled
+    assert get_staff(app.equipment.store, "S555") is None and get_staff(app.equipment.store, "S900").enabled
     # The same calls go through for a supervisor (so the refusal above is about the role).
-    app.staff = get_staff(app.hw.store, "S900")
+    app.staff = get_staff(app.equipment.store, "S900")
     for fn in _supervisor_calls(app)[Action.AUDIT_VIEW] + _supervisor_calls(app)[Action.AUDIT_VERIFY]:
         fn(app.service_context())
 
@@ -145,7 +145,7 @@ async def test_idle_lock_covers_the_citizen_and_needs_the_pin(make_kiosk) -> Non
         assert isinstance(app.screen, LoginScreen)
         await pilot.press(*CLERK_PIN, "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
-        actions = [e.action for e in query_audit(app.hw.store, staff_no="S001", limit=50)]
+        actions = [e.action for e in query_audit(app.equipment.store, staff_no="S001", limit=50)]
         assert "screen_unlock" in actions
 
 
@@ -160,7 +160,7 @@ def test_staff_lockout_survives_a_restart_and_a_right_pin(make_kiosk) -> None:
     with pytest.raises(LoginRefused) as info:
         again.staff_service.login("S001", CLERK_PIN)
     assert info.value.reason == "locked"
-    assert get_staff(again.hw.store, "S001").locked
+    assert get_staff(again.equipment.store, "S001").locked
 
 
 # --- secrets stay out of logs, receipts, messages and the screen ------------------------------------
@@ -185,14 +185,14 @@ async def test_full_registration_and_deregistration_leave_no_secret_behind(make_
         await to_review(pilot, keys)
         await keys.key("f10")
         await wait_until(pilot, lambda: screen.step == "done")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 1)
         # The service is done: whatever the password fields held is gone from them.
         for box in screen.query(Input):
             if box.password:
                 assert box.value == "", box.id
         await keys.key("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
-        assert accounts.get_account(app.hw.store, UNREGISTERED).state is AccountState.ACTIVE
+        assert accounts.get_account(app.equipment.store, UNREGISTERED).state is AccountState.ACTIVE
 
         # Deregistration of the same person, by card: reason 1, document 1, confirm.
         await pilot.press("f3")
@@ -204,12 +204,12 @@ async def test_full_registration_and_deregistration_leave_no_secret_behind(make_
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_until(pilot, lambda: getattr(app.screen, "finished", False))
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
-        assert accounts.get_account(app.hw.store, UNREGISTERED).state is AccountState.DEREGISTERED
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 2)
+        assert accounts.get_account(app.equipment.store, UNREGISTERED).state is AccountState.DEREGISTERED
 
         # Scrollback: the service ended and the card is out; nothing on the screen names the person.
         await pilot.press("escape")
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: app.card.result is None and isinstance(app.screen, MainScreen))
         await settle(pilot)
         app.clear_notifications()
@@ -221,13 +221,13 @@ async def test_full_registration_and_deregistration_leave_no_secret_behind(make_
 
         # Receipts: what the printer got (text preview stored with each job) and the receipt model.
         for job_id in (1, 2):
-            job = get_job(app.hw.store, job_id)
+            job = get_job(app.equipment.store, job_id)
             assert job is not None and job.preview_text
             _assert_free_of_secrets(job.preview_text, f"receipt {job_id}")
             assert mask_id(UNREGISTERED) in job.preview_text
 
         # The audit log, as a supervisor reads or exports it.
-        for entry in query_audit(app.hw.store, limit=200):
+        for entry in query_audit(app.equipment.store, limit=200):
             _assert_free_of_secrets(f"{entry.subject} {entry.detail}", f"audit entry {entry.action}")
 
     logged = "\n".join(r.getMessage() + str(r.args) + str(r.exc_text or "") for r in caplog.records)
@@ -264,7 +264,7 @@ def test_audit_log_refuses_secrets_in_detail(make_kiosk) -> None:
     app = make_kiosk()
     for key in ("password", "new_pin", "pin", "password_hash", "secret"):
         with pytest.raises(ValueError):
-            append_audit(app.hw.store, at=FROZEN_AT, staff_no="S001", role="clerk", counter="01",
+            append_audit(app.equipment.store, at=FROZEN_AT, staff_no="S001", role="clerk", counter="01",
                          action="x", subject="", outcome="ok", detail={key: PASSWORD})
 
 
@@ -309,7 +309,7 @@ def test_receipts_folder_is_private(tmp_path: Path) -> None:
 
 def _log_with_entries(make_kiosk, n: int = 10):  # type: ignore[no-untyped-def]
     app = make_kiosk()
-    store = app.hw.store
+    store = app.equipment.store
     for i in range(n):
         append_audit(store, at=FROZEN_AT, staff_no="S001", role="clerk", counter="01", action="login",
                      subject="", outcome="ok", detail={"n": i})
@@ -368,7 +368,7 @@ def test_a_typed_id_lookup_is_audited_even_if_nothing_is_done(make_kiosk) -> Non
     from kiosk.services.account import deregistration_preview, load_subject
 
     app = make_kiosk()
-    app.staff = get_staff(app.hw.store, "S001")
+    app.staff = get_staff(app.equipment.store, "S001")
     load_subject(app.service_context(), "deregister", typed_id="F223456786")
     deregistration_preview(app.service_context(), "F223456786")
-    assert query_audit(app.hw.store, subject_id="F223456786", limit=10)
+    assert query_audit(app.equipment.store, subject_id="F223456786", limit=10)

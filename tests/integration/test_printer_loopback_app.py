@@ -51,18 +51,18 @@ async def test_one_r_press_is_one_connection_and_one_attempt(make_kiosk, serve: 
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         for n in range(7):
-            header = ReceiptHeader("測試中心", "01", "S001", f"20261122-{n + 1:04d}", app.hw.clock.now())
-            app.hw.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
+            header = ReceiptHeader("測試中心", "01", "S001", f"20261122-{n + 1:04d}", app.equipment.clock.now())
+            app.equipment.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
         await pilot.press("ctrl+e")
         await wait_until(pilot, lambda: isinstance(app.screen, PrintQueueScreen) and app.screen.view is not None)
         await _idle(pilot)
         assert jobs_received(server) == 0  # opening the queue sends nothing
-        first = queued_jobs(app.hw.store)[0].id
+        first = queued_jobs(app.equipment.store)[0].id
         await pilot.press("r")
-        await wait_until(pilot, lambda: get_job(app.hw.store, first).attempts == 1)
+        await wait_until(pilot, lambda: get_job(app.equipment.store, first).attempts == 1)
         await wait_until(pilot, lambda: "中斷線" in str(app.screen.query_one("#service-message").render()))
         await _idle(pilot)
         assert jobs_received(server) == 1  # one connection with data, one partial receipt
-        assert [j.attempts for j in queued_jobs(app.hw.store)] == [1, 0, 0, 0, 0, 0, 0]
+        assert [j.attempts for j in queued_jobs(app.equipment.store)] == [1, 0, 0, 0, 0, 0, 0]
         # The screen shows the attempt it made.
         await wait_until(pilot, lambda: "×1" in str(app.screen.query_one("DataTable").get_row_at(0)[1]))

@@ -24,7 +24,7 @@ def _citizen(national_id: str):  # type: ignore[no-untyped-def]
 
 
 def _entries(app, action: str):  # type: ignore[no-untyped-def]
-    return query_audit(app.hw.store, action=action, limit=50)
+    return query_audit(app.equipment.store, action=action, limit=50)
 
 
 def _shown(app, selector: str) -> str:  # type: ignore[no-untyped-def]
@@ -46,7 +46,7 @@ async def _open(pilot, key: str, national_id: str | None):  # type: ignore[no-un
     app = pilot.app
     await sign_in(pilot)
     if national_id is not None:
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen(national_id)))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen(national_id)))
         await wait_until(pilot, lambda: app.card.result is not None)
     await pilot.press(key)
     await wait_until(pilot, lambda: not isinstance(app.screen, MainScreen))
@@ -60,7 +60,7 @@ async def _wait_subject(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def _wait_done(pilot) -> None:  # type: ignore[no-untyped-def]
     await wait_until(pilot, lambda: pilot.app.screen.finished)
-    await wait_until(pilot, lambda: len(pilot.app.hw.printer.jobs) == 1)
+    await wait_until(pilot, lambda: len(pilot.app.equipment.printer.jobs) == 1)
 
 
 # --- F5 lockout lifted -----------------------------------------------------------------------
@@ -74,15 +74,15 @@ async def test_unlock_with_two_keys(make_kiosk):
         assert "密碼連續錯誤 5 次，已達鎖定門檻（5 次）" in _shown(app, "#acct-info")
         await pilot.press("enter")
         await _wait_done(pilot)
-        account = accounts.get_account(app.hw.store, LOCKED)
+        account = accounts.get_account(app.equipment.store, LOCKED)
         assert account.state is AccountState.ACTIVE and account.failed_passwords == 0
         entries = _entries(app, "unlock")
         assert [(e.outcome, e.subject) for e in entries] == [("ok", "B120****08 王○明")]
         assert entries[0].counter == "01" and entries[0].staff_no == "S001"
-        assert last_sent_job(app.hw.store, kind="lockout_lifted") is not None
+        assert last_sent_job(app.equipment.store, kind="lockout_lifted") is not None
         # The card panel learns the new state when the card is read again.
         await wait_until(pilot, lambda: app.card.account_state == "active")
-        assert verify_chain(app.hw.store).ok
+        assert verify_chain(app.equipment.store).ok
 
 
 async def test_unlock_refused_for_active_account_is_recorded(make_kiosk):
@@ -94,7 +94,7 @@ async def test_unlock_refused_for_active_account_is_recorded(make_kiosk):
         await pilot.press("enter")  # on a refusal, Enter leaves: it never retries the service
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         assert [e.outcome for e in _entries(app, "unlock")] == ["refused"]
-        assert app.hw.printer.jobs == []
+        assert app.equipment.printer.jobs == []
 
 
 async def test_no_card_asks_for_one(make_kiosk):
@@ -102,7 +102,7 @@ async def test_no_card_asks_for_one(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await _open(pilot, "f5", None)
         await wait_until(pilot, lambda: "請插入" in _message(app))
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen(LOCKED)))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen(LOCKED)))
         await _wait_subject(pilot)  # inserting the card while the screen is open finds the person
 
 
@@ -119,9 +119,9 @@ async def test_cancel_pending_after_confirmation(make_kiosk):
         assert "註冊密碼及聯絡資料將失效" in app.screen.question
         await pilot.press("y")
         await _wait_done(pilot)
-        assert accounts.get_account(app.hw.store, PENDING).state is AccountState.UNREGISTERED
+        assert accounts.get_account(app.equipment.store, PENDING).state is AccountState.UNREGISTERED
         assert [e.outcome for e in _entries(app, "cancel_pending")] == ["ok"]
-        assert last_sent_job(app.hw.store, kind="pending_cancelled") is not None
+        assert last_sent_job(app.equipment.store, kind="pending_cancelled") is not None
 
 
 async def test_cancel_pending_declined_changes_nothing(make_kiosk):
@@ -133,8 +133,8 @@ async def test_cancel_pending_declined_changes_nothing(make_kiosk):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await wait_until(pilot, lambda: "未做任何異動" in _message(app))
-        assert accounts.get_account(app.hw.store, PENDING).state is AccountState.PENDING
-        assert _entries(app, "cancel_pending") == [] and app.hw.printer.jobs == []
+        assert accounts.get_account(app.equipment.store, PENDING).state is AccountState.PENDING
+        assert _entries(app, "cancel_pending") == [] and app.equipment.printer.jobs == []
 
 
 async def test_cancel_pending_refused_for_active(make_kiosk):
@@ -142,7 +142,7 @@ async def test_cancel_pending_refused_for_active(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await _open(pilot, "f6", ACTIVE)
         await wait_until(pilot, lambda: "沒有待確認" in _message(app))
-        assert accounts.get_account(app.hw.store, ACTIVE).state is AccountState.ACTIVE
+        assert accounts.get_account(app.equipment.store, ACTIVE).state is AccountState.ACTIVE
 
 
 # --- F4 password reset -----------------------------------------------------------------------
@@ -155,14 +155,14 @@ async def test_password_reset_also_lifts_lockout(make_kiosk):
         await _wait_subject(pilot)
         await pilot.press(*"Newpw1!", "enter", *"Newpw1!", "enter")
         await _wait_done(pilot)
-        account = accounts.get_account(app.hw.store, LOCKED)
+        account = accounts.get_account(app.equipment.store, LOCKED)
         assert account.state is AccountState.ACTIVE and account.failed_passwords == 0
-        stored = accounts.get_password_hash(app.hw.store, LOCKED)
+        stored = accounts.get_password_hash(app.equipment.store, LOCKED)
         assert verify_secret("Newpw1!", stored) and not verify_secret(DEMO_PASSWORD, stored)
         entries = _entries(app, "reset_password")
         assert [e.outcome for e in entries] == ["ok"]
         assert "Newpw1!" not in str(entries[0].detail)
-        assert last_sent_job(app.hw.store, kind="password_reset") is not None
+        assert last_sent_job(app.equipment.store, kind="password_reset") is not None
 
 
 async def test_password_mismatch_clears_both_and_changes_nothing(make_kiosk):
@@ -173,8 +173,8 @@ async def test_password_mismatch_clears_both_and_changes_nothing(make_kiosk):
         await pilot.press(*"Abc@1234", "enter", *"Abc@1235", "enter")
         await wait_until(pilot, lambda: "不一致" in _message(app))
         assert app.screen.query_one("#pw1").value == "" and app.screen.query_one("#pw2").value == ""
-        assert verify_secret(DEMO_PASSWORD, accounts.get_password_hash(app.hw.store, ACTIVE))
-        assert _entries(app, "reset_password") == [] and app.hw.printer.jobs == []
+        assert verify_secret(DEMO_PASSWORD, accounts.get_password_hash(app.equipment.store, ACTIVE))
+        assert _entries(app, "reset_password") == [] and app.equipment.printer.jobs == []
 
 
 @pytest.mark.parametrize(("typed", "rule"), [
@@ -197,8 +197,8 @@ async def test_password_reset_with_a_forbidden_or_13th_character_stops(make_kios
         assert not app.screen.finished
         assert app.screen.query_one("#pw1").value == "" and app.screen.query_one("#pw2").value == ""
         assert app.screen.query_one("#pw1").has_focus
-        assert verify_secret(DEMO_PASSWORD, accounts.get_password_hash(app.hw.store, ACTIVE))
-        assert _entries(app, "reset_password") == [] and app.hw.printer.jobs == []
+        assert verify_secret(DEMO_PASSWORD, accounts.get_password_hash(app.equipment.store, ACTIVE))
+        assert _entries(app, "reset_password") == [] and app.equipment.printer.jobs == []
 
 
 async def test_password_reset_shows_the_strength_meter(make_kiosk):
@@ -243,12 +243,12 @@ async def test_card_removed_mid_password_stops_and_clears(make_kiosk):
         await _open(pilot, "f4", ACTIVE)
         await _wait_subject(pilot)
         await pilot.press(*"Abc@1234", "enter", *"Abc@1234")
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: "已取出" in _message(app))
         assert app.screen.query_one("#pw1").value == "" and app.screen.query_one("#pw2").disabled
         await pilot.press("enter")
         await pilot.pause()
-        assert _entries(app, "reset_password") == [] and app.hw.printer.jobs == []
+        assert _entries(app, "reset_password") == [] and app.equipment.printer.jobs == []
 
 
 # --- F7 contact data -------------------------------------------------------------------------
@@ -267,12 +267,12 @@ async def test_contact_update_reviews_old_and_new(make_kiosk):
         assert "0912345678" not in review and "聯絡電話" not in review  # unchanged landline: not a change
         await pilot.press("enter")
         await _wait_done(pilot)
-        account = accounts.get_account(app.hw.store, ACTIVE)
+        account = accounts.get_account(app.equipment.store, ACTIVE)
         assert account.contact.mobile == "0987654321"
         assert account.contact.landline == "+886-2-27065866#1234"  # untouched: kept exactly as stored
         entries = _entries(app, "update_contact")
         assert [(e.outcome, e.detail) for e in entries] == [("ok", {"fields": ["mobile"]})]
-        assert last_sent_job(app.hw.store, kind="contact_updated") is not None
+        assert last_sent_job(app.equipment.store, kind="contact_updated") is not None
 
 
 async def test_contact_no_change_is_refused(make_kiosk):
@@ -296,7 +296,7 @@ async def test_contact_bad_field_and_missing_email(make_kiosk):
         await pilot.press("ctrl+u", "enter", "enter", "ctrl+u", "f10")
         await wait_until(pilot, lambda: "請輸入電子郵件信箱" in _message(app))
         assert app.screen.focused.id == "email"
-        assert accounts.get_account(app.hw.store, LOCKED).contact.mobile == "0933222111"
+        assert accounts.get_account(app.equipment.store, LOCKED).contact.mobile == "0933222111"
 
 
 # --- F3 deregistration -----------------------------------------------------------------------
@@ -305,8 +305,8 @@ async def test_contact_bad_field_and_missing_email(make_kiosk):
 async def test_deregistration_by_card_disables_everything(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
-        store = app.hw.store
-        now = app.hw.clock.now()
+        store = app.equipment.store
+        now = app.equipment.clock.now()
         from datetime import timedelta
 
         codes.issue_code(store, ACTIVE, "R17b63g9", now, now + timedelta(minutes=10))
@@ -357,7 +357,7 @@ async def test_deregistration_by_typed_id_without_card(make_kiosk):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await _wait_done(pilot)
-        assert accounts.get_account(app.hw.store, LOCKED).state is AccountState.DEREGISTERED
+        assert accounts.get_account(app.equipment.store, LOCKED).state is AccountState.DEREGISTERED
         outcomes = [(e.outcome, e.detail.get("by")) for e in _entries(app, "deregister")]
         assert outcomes == [("ok", "typed_id"), ("refused", None)]  # newest first
 
@@ -369,7 +369,7 @@ async def test_deregistration_refused_when_already_deregistered(make_kiosk):
         await wait_until(pilot, lambda: "已辦理註冊停用" in _message(app))
         await pilot.press("1")
         await pilot.pause()
-        assert app.screen.step != "reason" and app.hw.printer.jobs == []
+        assert app.screen.step != "reason" and app.equipment.printer.jobs == []
 
 
 async def test_deregistration_declined_and_esc_steps_back(make_kiosk):
@@ -388,9 +388,9 @@ async def test_deregistration_declined_and_esc_steps_back(make_kiosk):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await wait_until(pilot, lambda: "未做任何異動" in _message(app))
-        assert accounts.get_account(app.hw.store, ACTIVE).state is AccountState.ACTIVE
-        assert any(d.enabled for d in devices.list_devices(app.hw.store, ACTIVE))
-        assert _entries(app, "deregister") == [] and app.hw.printer.jobs == []
+        assert accounts.get_account(app.equipment.store, ACTIVE).state is AccountState.ACTIVE
+        assert any(d.enabled for d in devices.list_devices(app.equipment.store, ACTIVE))
+        assert _entries(app, "deregister") == [] and app.equipment.printer.jobs == []
 
 
 async def test_card_removed_mid_deregistration_stops(make_kiosk):
@@ -400,10 +400,10 @@ async def test_card_removed_mid_deregistration_stops(make_kiosk):
         await _wait_subject(pilot)
         await pilot.press("1", "1")
         await wait_until(pilot, lambda: app.screen.step == "review")
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: "已取出" in _message(app))
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
-        assert accounts.get_account(app.hw.store, ACTIVE).state is AccountState.ACTIVE
+        assert accounts.get_account(app.equipment.store, ACTIVE).state is AccountState.ACTIVE
         assert _entries(app, "deregister") == []

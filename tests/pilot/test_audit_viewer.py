@@ -59,7 +59,7 @@ def _column(screen: AuditScreen, name: str) -> list[str]:
 
 async def test_action_filter_is_picked_from_translated_names_with_keys(make_kiosk):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open(pilot)
         choice = screen.query_one("#f-action")
@@ -81,7 +81,7 @@ async def test_action_filter_is_picked_from_translated_names_with_keys(make_kios
 
 async def test_outcomes_staff_actions_and_details_are_translated(make_kiosk):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open(pilot)
         cells = {c for row in _cells(screen) for c in row}
@@ -105,7 +105,7 @@ async def test_outcomes_staff_actions_and_details_are_translated(make_kiosk):
 @pytest.mark.parametrize("size", [TERMINAL, SMALL])
 async def test_action_names_are_never_cut(make_kiosk, size):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=size) as pilot:
         screen = await _open(pilot)
         for name, then, whole in (("作業", "Action", {"註銷虛擬健保卡", "取消授權"}),
@@ -148,7 +148,7 @@ async def test_empty_filters_show_examples_not_values_in_english(make_kiosk):
 
 async def test_viewer_is_whole_at_80x24(make_kiosk):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=SMALL) as pilot:
         screen = await _open(pilot)
         for name in ("since", "until", "staff_no", "action", "outcome", "national_id"):

@@ -30,13 +30,13 @@ def _rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 
 def _states(app) -> dict[str, AuthorizationState]:  # type: ignore[no-untyped-def]
-    return {a.code: a.state for a in auth_repo.list_granted(app.hw.store, "F223456786")}
+    return {a.code: a.state for a in auth_repo.list_granted(app.equipment.store, "F223456786")}
 
 
 async def _open(pilot, national_id: str) -> AuthorizationsScreen:  # type: ignore[no-untyped-def]
     app = pilot.app
     await sign_in(pilot)
-    app.hw.reader.insert(VirtualNhiCard.from_citizen(BY_ID[national_id]))
+    app.equipment.reader.insert(VirtualNhiCard.from_citizen(BY_ID[national_id]))
     await wait_until(pilot, lambda: app.card.result is not None)
     await pilot.press("f11")
     await wait_until(pilot, lambda: isinstance(app.screen, AuthorizationsScreen)
@@ -63,13 +63,13 @@ async def test_cancel_one_authorization(make_kiosk):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "482913" in app.screen.question and "K128****33" in app.screen.question
         await pilot.press("y")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 1)
         await wait_until(pilot, lambda: "已取消授權碼 482913" in _message(app))
         assert _states(app)["482913"] is AuthorizationState.CANCELLED
-        entries = [e for e in query_audit(app.hw.store, limit=50) if e.action == "authorization_cancelled"]
+        entries = [e for e in query_audit(app.equipment.store, limit=50) if e.action == "authorization_cancelled"]
         assert len(entries) == 1 and entries[0].detail["grantee"] == "K128****33"
-        assert last_sent_job(app.hw.store, kind="authorization_cancelled") is not None
-        assert verify_chain(app.hw.store).ok
+        assert last_sent_job(app.equipment.store, kind="authorization_cancelled") is not None
+        assert verify_chain(app.equipment.store).ok
         row = ["482913", "K128****33", "115-09-23 ～ 116-09-23", "已取消"]
         await wait_until(pilot, lambda: row in _rows(app))
 
@@ -83,7 +83,7 @@ async def test_cancel_declined(make_kiosk):
         await pilot.press("n")
         await wait_until(pilot, lambda: "未取消" in _message(app))
         assert _states(app)["482913"] is AuthorizationState.ACTIVE
-        assert app.hw.printer.jobs == []
+        assert app.equipment.printer.jobs == []
 
 
 async def test_already_cancelled_is_not_offered(make_kiosk):
@@ -110,7 +110,7 @@ async def test_grantee_sees_received_only(make_kiosk):
         assert "F223****86" in received and "482913" in received and "F223456786" not in received
         await pilot.press("c")
         assert "沒有授權他人" in _message(app)
-        assert app.hw.printer.jobs == []
+        assert app.equipment.printer.jobs == []
 
 
 async def test_without_card(make_kiosk):

@@ -24,7 +24,7 @@ def _lines(widget) -> list[str]:  # type: ignore[no-untyped-def]
 
 async def _insert(pilot, citizen) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
-    app.hw.reader.insert(demo_card(citizen))
+    app.equipment.reader.insert(demo_card(citizen))
     await wait_until(pilot, lambda: app.card.result is not None)
     await pilot.pause()
 
@@ -61,7 +61,7 @@ async def test_correct_bad_id_then_services_use_the_corrected_identity(make_kios
         assert screen.query_one("#correction-id").has_focus  # the field that needs correcting
         await pilot.press(*"C120000008", "enter")
         await wait_until(pilot, lambda: "檢查碼" in str(screen.query_one("#correction-message").render()))
-        assert query_audit(app.hw.store, action="card_corrected") == []
+        assert query_audit(app.equipment.store, action="card_corrected") == []
         screen.query_one("#correction-id").value = ""
         await pilot.press(*CORRECT_ID, "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
@@ -72,11 +72,11 @@ async def test_correct_bad_id_then_services_use_the_corrected_identity(make_kios
         assert rows["身分證號"].startswith("C120****09")
         assert "C120****08" in " ".join(rows.values())  # the card's own value kept beside
         assert app.card.account_state == "unregistered"
-        (entry,) = query_audit(app.hw.store, action="card_corrected")
+        (entry,) = query_audit(app.equipment.store, action="card_corrected")
         text = repr(entry)
         assert CORRECT_ID not in text and "C120000008" not in text
         assert entry.subject.startswith("C120****09")
-        assert verify_chain(app.hw.store).ok
+        assert verify_chain(app.equipment.store).ok
         # A service serves the corrected identity.
         await pilot.press("f2")
         await wait_until(pilot, lambda: getattr(app.screen, "citizen", None) is not None)
@@ -88,7 +88,7 @@ async def test_correct_bad_id_then_services_use_the_corrected_identity(make_kios
         await wait_until(pilot, lambda: app.card.result is not None and app.current_citizen() is not None)
         assert app.current_citizen().national_id == CORRECT_ID
         # Removing the card forgets it.
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: app.card.result is None)
         await _insert(pilot, DEMO_BAD_ID_CARD)
         assert app.current_citizen() is None
@@ -117,5 +117,5 @@ async def test_correct_unreadable_name_then_the_warning_goes(make_kiosk):
         panel = app.screen.query_one(CardPanel)
         await wait_until(pilot, lambda: not any("⚠" in line for line in _lines(panel)))
         assert "ctrl+k" not in dict(app.screen.query_one(KeyBar).keys)
-        (entry,) = query_audit(app.hw.store, action="card_corrected")
+        (entry,) = query_audit(app.equipment.store, action="card_corrected")
         assert entry.detail["fields"] == ["name"] and "周美萍" not in repr(entry)

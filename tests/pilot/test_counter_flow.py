@@ -43,7 +43,7 @@ def _shown(app, selector: str) -> str:  # type: ignore[no-untyped-def]
 
 async def _insert(pilot, national_id: str) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
-    app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen(national_id)))
+    app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen(national_id)))
     await wait_until(pilot, lambda: app.card.result is not None)
 
 
@@ -115,9 +115,9 @@ async def test_enter_on_finished_deregistration_leaves_and_never_reruns(make_kio
         await wait_until(pilot, lambda: app.card.account_state == "deregistered")
         await pilot.press("enter")
         await _main_ready(pilot)
-        entries = query_audit(app.hw.store, action="deregister", limit=10)
+        entries = query_audit(app.equipment.store, action="deregister", limit=10)
         assert [e.outcome for e in entries] == ["ok"]
-        assert accounts.get_account(app.hw.store, ACTIVE).state is AccountState.DEREGISTERED
+        assert accounts.get_account(app.equipment.store, ACTIVE).state is AccountState.DEREGISTERED
 
 
 async def test_finished_screen_key_bar_says_how_to_leave(make_kiosk):
@@ -206,7 +206,7 @@ async def test_other_citizens_card_inserted_after_refusal_brings_the_form_back(m
         await _insert(pilot, DEREGISTERED)
         await pilot.press("f5")
         await wait_until(pilot, lambda: getattr(app.screen, "refused", None) is not None)
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await _insert(pilot, LOCKED)
         await wait_until(pilot, lambda: app.screen.subject is not None)
         await pilot.pause()

@@ -28,11 +28,11 @@ def _message(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def _stored(app, citizen=LIN):  # type: ignore[no-untyped-def]
-    return codes_repo.current_code(app.hw.store, citizen.national_id, app.hw.clock.now())
+    return codes_repo.current_code(app.equipment.store, citizen.national_id, app.equipment.clock.now())
 
 
 def _issued(app) -> list:  # type: ignore[no-untyped-def]
-    return query_audit(app.hw.store, action="device_code_issued", limit=100)
+    return query_audit(app.equipment.store, action="device_code_issued", limit=100)
 
 
 def _printed_code(payload: bytes) -> list[str]:
@@ -41,7 +41,7 @@ def _printed_code(payload: bytes) -> list[str]:
 
 async def _card(pilot, citizen=LIN) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
-    app.hw.reader.insert(VirtualNhiCard.from_citizen(citizen))
+    app.equipment.reader.insert(VirtualNhiCard.from_citizen(citizen))
     await wait_until(pilot, lambda: app.card.result is not None)
 
 
@@ -66,7 +66,7 @@ async def test_card_f9_g_shows_and_prints_the_code(make_kiosk):
         await sign_in(pilot)
         await _card(pilot)
         screen = await _f9_issue(pilot)
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 1)
         stored = _stored(app)
         assert stored is not None and screen.code == stored
         qr = screen.query_one(QrView)
@@ -74,10 +74,10 @@ async def test_card_f9_g_shows_and_prints_the_code(make_kiosk):
         assert str(screen.query_one("#code-plain").render()) == "  ".join(stored.code)
         assert "民國115年11月22日 10:40:00" in str(screen.query_one("#code-expiry").render())
         assert "請使用手機讀取QR-Code中之裝置認證碼" in str(screen.query_one("#code-way-qr").render())
-        assert _printed_code(app.hw.printer.jobs[0]) == [stored.code]
+        assert _printed_code(app.equipment.printer.jobs[0]) == [stored.code]
         (entry,) = _issued(app)
         assert entry.outcome == "ok" and stored.code not in str(entry.detail)
-        assert verify_chain(app.hw.store).ok
+        assert verify_chain(app.equipment.store).ok
 
 
 async def test_g_issues_a_new_code_and_voids_the_old(make_kiosk):
@@ -91,12 +91,12 @@ async def test_g_issues_a_new_code_and_voids_the_old(make_kiosk):
         await wait_until(pilot, lambda: app.screen is not screen)
         await pilot.press("y")
         await wait_until(pilot, lambda: screen.code is not None and screen.code.id != old.id)
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 2)
         assert _stored(app) == screen.code and screen.code.code != old.code
         assert "前一組認證碼已作廢" in _message(app)
         with pytest.raises(KioskError, match="作廢"):
-            codes_repo.redeem_code(app.hw.store, LIN.national_id, old.code, app.hw.clock.now())
-        assert _printed_code(app.hw.printer.jobs[1]) == [screen.code.code]
+            codes_repo.redeem_code(app.equipment.store, LIN.national_id, old.code, app.equipment.clock.now())
+        assert _printed_code(app.equipment.printer.jobs[1]) == [screen.code.code]
         assert [e.detail["voided_previous"] for e in _issued(app)] == [True, False]
 
 
@@ -113,11 +113,11 @@ async def test_a_code_survives_a_restart_and_is_not_reissued(make_kiosk):
         screen = await _f9(pilot)
         assert screen.code == code and screen.query_one(QrView).payload == code.code
         assert "已有有效的裝置認證碼" in _message(again)
-        assert len(_issued(again)) == 1 and again.hw.printer.jobs == []
+        assert len(_issued(again)) == 1 and again.equipment.printer.jobs == []
         await pilot.press("p")  # reprint the same code
-        await wait_until(pilot, lambda: len(again.hw.printer.jobs) == 1)
-        assert _printed_code(again.hw.printer.jobs[0]) == [code.code]
-        assert len(query_audit(again.hw.store, action="device_code_printed")) == 1
+        await wait_until(pilot, lambda: len(again.equipment.printer.jobs) == 1)
+        assert _printed_code(again.equipment.printer.jobs[0]) == [code.code]
+        assert len(query_audit(again.equipment.store, action="device_code_printed")) == 1
 
 
 async def test_an_expired_code_is_never_shown_as_valid(make_kiosk, clock):
@@ -136,12 +136,12 @@ async def test_an_expired_code_is_never_shown_as_valid(make_kiosk, clock):
         assert screen.code.id != old.id and "前一組認證碼已逾期" in _message(app)
         # A card re-inserted while the screen is open shows the latest state and issues nothing.
         clock.advance(timedelta(minutes=10))
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: screen.citizen is None)
         await _card(pilot)
         await wait_until(pilot, lambda: "已逾期" in _message(app))
         assert screen.code is None and screen.query_one(QrView).payload is None
-        assert codes_repo.latest_code(app.hw.store, LIN.national_id, clock.now()).state is CodeState.EXPIRED
+        assert codes_repo.latest_code(app.equipment.store, LIN.national_id, clock.now()).state is CodeState.EXPIRED
         assert len(_issued(app)) == 2
 
 
@@ -171,7 +171,7 @@ async def test_code_is_cleared_when_the_card_is_removed(make_kiosk):
         await _card(pilot)
         screen = await _f9_issue(pilot)
         assert screen.code is not None
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: screen.code is None)
         assert screen.query_one(QrView).payload is None
         assert "健保卡已取出" in _message(app)
@@ -190,8 +190,8 @@ async def test_refused_for_a_locked_account(make_kiosk):
         await wait_until(pilot, lambda: "已鎖定" in _message(app))
         assert "解除鎖定" in _message(app)
         assert screen.code is None and screen.query_one(QrView).payload is None
-        assert codes_repo.latest_code(app.hw.store, WANG.national_id, app.hw.clock.now()) is None
-        assert app.hw.printer.jobs == [] and _issued(app) == []  # opening asks nothing of anyone
+        assert codes_repo.latest_code(app.equipment.store, WANG.national_id, app.equipment.clock.now()) is None
+        assert app.equipment.printer.jobs == [] and _issued(app) == []  # opening asks nothing of anyone
         await pilot.press("g")  # not offered, but pressed anyway: refused, and recorded
         await wait_until(pilot, lambda: len(_issued(app)) == 1)
         (entry,) = _issued(app)
@@ -223,18 +223,18 @@ async def test_opening_f9_shows_the_valid_code_with_time_left_and_never_issues(m
         await sign_in(pilot)
         await _card(pilot)
         screen = await _f9(pilot)
-        assert screen.code is None and _issued(app) == [] and app.hw.printer.jobs == []
+        assert screen.code is None and _issued(app) == [] and app.equipment.printer.jobs == []
         assert "按 G" in _message(app)
         assert _keys(screen) == ["g", "escape", "f1"]  # nothing to print or show yet
         await pilot.press("g")  # the one key that issues
-        await wait_until(pilot, lambda: screen.code is not None and len(app.hw.printer.jobs) == 1)
+        await wait_until(pilot, lambda: screen.code is not None and len(app.equipment.printer.jobs) == 1)
         code = screen.code
         assert _keys(screen) == ["g", "p", "escape", "f1"]
         await pilot.press("escape")
         clock.advance(timedelta(minutes=3, seconds=20))
         screen = await _f9(pilot)  # opened again: the same code, its time left, nothing voided
         await wait_until(pilot, lambda: screen.code is not None)
-        assert screen.code == code and len(_issued(app)) == 1 and len(app.hw.printer.jobs) == 1
+        assert screen.code == code and len(_issued(app)) == 1 and len(app.equipment.printer.jobs) == 1
         assert "前一組認證碼已作廢" not in _message(app)
         assert "尚餘 6 分 40 秒" in str(screen.query_one("#code-expiry").render())
         assert _stored(app) == code
@@ -247,18 +247,18 @@ async def test_p_reprints_the_original_receipt_marked_reprint(make_kiosk):
         await _card(pilot)
         screen = await _f9(pilot)
         await pilot.press("g")
-        await wait_until(pilot, lambda: screen.code is not None and len(app.hw.printer.jobs) == 1)
+        await wait_until(pilot, lambda: screen.code is not None and len(app.equipment.printer.jobs) == 1)
         from data.print_jobs import last_sent_job
 
-        original = last_sent_job(app.hw.store)
+        original = last_sent_job(app.equipment.store)
         await pilot.press("p")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
-        copy = last_sent_job(app.hw.store)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 2)
+        copy = last_sent_job(app.equipment.store)
         assert copy.id != original.id and copy.kind == "device_code:reprint"
         assert copy.txn_no == original.txn_no  # the original number, no new 交易序號
-        image = preview_image(app.hw.printer.jobs[1])
-        assert image.height > preview_image(app.hw.printer.jobs[0]).height  # the 補印 banner on top
-        assert _printed_code(app.hw.printer.jobs[1]) == [screen.code.code]
+        image = preview_image(app.equipment.printer.jobs[1])
+        assert image.height > preview_image(app.equipment.printer.jobs[0]).height  # the 補印 banner on top
+        assert _printed_code(app.equipment.printer.jobs[1]) == [screen.code.code]
         assert "補印" in _message(app)
 
 

@@ -18,11 +18,11 @@ async def test_read_test_reports_timing_and_masked_card(make_kiosk):
         await pilot.press("t")
         await pilot.pause()
         assert "請先插入健保卡" in app.screen.query_one("#service-message").render().plain
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("t")
         await wait_until(pilot, lambda: "讀卡測試成功" in str(app.screen.query_one("#diag-test").render()))
-        assert app.screen.readers == [app.hw.reader.name]
+        assert app.screen.readers == [app.equipment.reader.name]
 
 
 async def test_mute_card_fails_the_read_test_without_freezing(make_kiosk):
@@ -35,7 +35,7 @@ async def test_mute_card_fails_the_read_test_without_freezing(make_kiosk):
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
         card = VirtualNhiCard.from_citizen(DEMO_CITIZENS[0], mute=True)
-        app.hw.reader.insert(card)
+        app.equipment.reader.insert(card)
         await wait_until(pilot, lambda: app.card.error is not None, timeout=5)
         await pilot.press("t")
         await wait_until(pilot, lambda: "讀卡測試失敗" in str(app.screen.query_one("#diag-test").render()))
@@ -52,11 +52,11 @@ async def test_service_down_is_shown_with_how_to_start_it(make_kiosk):
         await sign_in(pilot)
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
-        app.hw.reader.set_state(ReaderState.NO_SERVICE)
+        app.equipment.reader.set_state(ReaderState.NO_SERVICE)
         await wait_until(pilot, lambda: app.reader_state is ReaderState.NO_SERVICE)
         assert any("systemctl start pcscd" in str(n.message) for n in app._notifications)
         assert "讀卡服務未啟動" in app.screen.query_one("StatusBar").info.reader
-        app.hw.reader.set_state(ReaderState.EMPTY)
+        app.equipment.reader.set_state(ReaderState.EMPTY)
         await wait_until(pilot, lambda: app.reader_state is ReaderState.EMPTY)
 
 
@@ -108,7 +108,7 @@ async def test_read_test_result_follows_the_language(make_kiosk):
         await sign_in(pilot)
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("t")
         await wait_until(pilot, lambda: "Read test passed" in str(app.screen.query_one("#diag-test").render()))
@@ -127,7 +127,7 @@ async def test_read_test_failure_follows_the_language(make_kiosk):
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
         card = VirtualNhiCard.from_citizen(DEMO_CITIZENS[0], mute=True)
-        app.hw.reader.insert(card)
+        app.equipment.reader.insert(card)
         await wait_until(pilot, lambda: app.card.error is not None, timeout=5)
         await pilot.press("t")
         await wait_until(pilot, lambda: "讀卡逾時" in str(app.screen.query_one("#service-message").render()))

@@ -36,8 +36,8 @@ def _off() -> PrinterError:
 
 
 def _queue_receipt(app, n: int = 1) -> int:  # type: ignore[no-untyped-def]
-    header = ReceiptHeader("測試中心", "01", "S001", f"20261122-{n:04d}", app.hw.clock.now())
-    return app.hw.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
+    header = ReceiptHeader("測試中心", "01", "S001", f"20261122-{n:04d}", app.equipment.clock.now())
+    return app.equipment.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
 
 
 def _message(app) -> str:  # type: ignore[no-untyped-def]
@@ -65,22 +65,22 @@ async def test_opening_the_queue_and_finishing_a_service_resend_nothing(make_kio
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         old = _queue_receipt(app)
-        app.hw.queue.send_job(old)  # failed once, as a receipt does while the printer is off
+        app.equipment.queue.send_job(old)  # failed once, as a receipt does while the printer is off
         assert printer.attempts == 1
         await _open_queue(pilot)
         await pilot.press("f5")  # refresh
         await _idle(pilot)
-        assert printer.attempts == 1 and get_job(app.hw.store, old).attempts == 1
+        assert printer.attempts == 1 and get_job(app.equipment.store, old).attempts == 1
         await pilot.press("escape")
         # A finished service sends its own receipt once, and nothing else.
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(LIN))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(LIN))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("f9")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceCodeScreen))
         await pilot.press("g")
-        await wait_until(pilot, lambda: len(queued_jobs(app.hw.store)) == 2 and printer.attempts == 2)
+        await wait_until(pilot, lambda: len(queued_jobs(app.equipment.store)) == 2 and printer.attempts == 2)
         await _idle(pilot)
-        assert printer.attempts == 2 and get_job(app.hw.store, old).attempts == 1
+        assert printer.attempts == 2 and get_job(app.equipment.store, old).attempts == 1
 
 
 async def test_service_screen_stops_saying_printing_once_the_print_failed(make_kiosk):
@@ -89,7 +89,7 @@ async def test_service_screen_stops_saying_printing_once_the_print_failed(make_k
     app = make_kiosk(printer=printer)
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(LIN))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(LIN))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("f9")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceCodeScreen))
@@ -112,7 +112,7 @@ async def test_queue_screen_shows_a_background_print_and_state_turns_ready(make_
         assert screen.query_one("DataTable").row_count == 3
         printer.fail_with = None
         app.print_pending()  # sent without a key on this screen
-        await wait_until(pilot, lambda: all(get_job(app.hw.store, j).state is PrintJobState.SENT for j in jobs))
+        await wait_until(pilot, lambda: all(get_job(app.equipment.store, j).state is PrintJobState.SENT for j in jobs))
         # The screen follows: only the last printed receipt is left, and the queue is empty.
         await wait_until(pilot, lambda: screen.query_one("DataTable").row_count == 1
                          and "沒有待印的收據" in str(screen.query_one("#service-citizen").render()))
@@ -134,7 +134,7 @@ async def test_r_after_a_failure_clears_the_toast_and_reports_the_state(make_kio
         await _open_queue(pilot)
         printer.fail_with = None
         await pilot.press("r")
-        await wait_until(pilot, lambda: get_job(app.hw.store, job).state is PrintJobState.SENT)
+        await wait_until(pilot, lambda: get_job(app.equipment.store, job).state is PrintJobState.SENT)
         await wait_until(pilot, lambda: app.printer_state is PrinterState.READY and app.queued_jobs == 0)
         # Cleared by the good print, not left to time out.
         assert not any(n.severity == "error" for n in app._notifications)
@@ -155,7 +155,7 @@ async def test_queue_columns_are_never_cut(make_kiosk, size, locale):
     app = make_kiosk(printer=printer, locale=locale)
     async with app.run_test(size=size) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(LIN))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(LIN))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("f9")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceCodeScreen))

@@ -13,8 +13,8 @@ from tests.conftest import TERMINAL, sign_in, wait_until
 
 
 def _queue_receipt(app) -> int:  # type: ignore[no-untyped-def]
-    header = ReceiptHeader("測試中心", "01", "S001", "20261122-0001", app.hw.clock.now())
-    return app.hw.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
+    header = ReceiptHeader("測試中心", "01", "S001", "20261122-0001", app.equipment.clock.now())
+    return app.equipment.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
 
 
 def _off() -> PrinterError:
@@ -37,17 +37,17 @@ async def test_printer_off_keeps_job_queued_then_retry_prints_it(make_kiosk):
         app.print_pending()
         await wait_until(pilot, lambda: app.queued_jobs == 1)
         assert "待印 1 張" in app.screen.query_one("StatusBar").info.printer
-        assert get_job(app.hw.store, job_id).last_error
+        assert get_job(app.equipment.store, job_id).last_error
         await _open_queue(pilot)
         assert app.screen.query_one("DataTable").row_count == 1
         preview = str(app.screen.query_one("#receipt-text").render())
         assert "註冊密碼重設" in preview and "F223****86" in preview  # on-screen preview, masked
         printer.fail_with = None
         await pilot.press("r")
-        await wait_until(pilot, lambda: get_job(app.hw.store, job_id).state is PrintJobState.SENT)
+        await wait_until(pilot, lambda: get_job(app.equipment.store, job_id).state is PrintJobState.SENT)
         assert len(printer.jobs) == 1
         await wait_until(pilot, lambda: app.queued_jobs == 0)
-        entry = query_audit(app.hw.store, action="print_retry", limit=1)[0]
+        entry = query_audit(app.equipment.store, action="print_retry", limit=1)[0]
         assert entry.outcome == "ok" and entry.detail["job"] == job_id
 
 
@@ -63,13 +63,13 @@ async def test_cancel_asks_then_cancels_and_audits(make_kiosk):
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
-        assert get_job(app.hw.store, job_id).state is PrintJobState.QUEUED
+        assert get_job(app.equipment.store, job_id).state is PrintJobState.QUEUED
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("y")
-        await wait_until(pilot, lambda: get_job(app.hw.store, job_id).state is PrintJobState.CANCELLED)
+        await wait_until(pilot, lambda: get_job(app.equipment.store, job_id).state is PrintJobState.CANCELLED)
         assert printer.jobs == []
-        assert query_audit(app.hw.store, action="print_cancel", limit=1)[0].detail["job"] == job_id
+        assert query_audit(app.equipment.store, action="print_cancel", limit=1)[0].detail["job"] == job_id
 
 
 async def test_reprint_last_sends_a_marked_copy(make_kiosk):
@@ -83,8 +83,8 @@ async def test_reprint_last_sends_a_marked_copy(make_kiosk):
         await _open_queue(pilot)
         await pilot.press("p")
         await wait_until(pilot, lambda: len(printer.jobs) == 2
-                         and query_audit(app.hw.store, action="print_reprint", limit=1) != [])
-        assert query_audit(app.hw.store, action="print_reprint", limit=1)[0].outcome == "ok"
+                         and query_audit(app.equipment.store, action="print_reprint", limit=1) != [])
+        assert query_audit(app.equipment.store, action="print_reprint", limit=1)[0].outcome == "ok"
 
 
 async def test_queued_jobs_survive_a_restart(make_kiosk):
@@ -97,7 +97,7 @@ async def test_queued_jobs_survive_a_restart(make_kiosk):
     restarted = make_kiosk(printer=CapturePrinter())
     async with restarted.run_test(size=TERMINAL) as pilot:
         await wait_until(pilot, lambda: restarted.queued_jobs == 1)
-        assert len(queued_jobs(restarted.hw.store)) == 1
+        assert len(queued_jobs(restarted.equipment.store)) == 1
 
 
 async def test_key_bar_offers_retry_and_cancel_only_for_a_queued_receipt(make_kiosk):
@@ -118,7 +118,7 @@ async def test_key_bar_offers_retry_and_cancel_only_for_a_queued_receipt(make_ki
         await wait_until(pilot, lambda: {"r", "x"} <= set(dict(app.screen.query_one("KeyBar").keys)))
         printer.fail_with = None
         await pilot.press("r")
-        await wait_until(pilot, lambda: get_job(app.hw.store, job_id).state is PrintJobState.SENT)
+        await wait_until(pilot, lambda: get_job(app.equipment.store, job_id).state is PrintJobState.SENT)
         await wait_until(pilot, lambda: app.screen.view is not None and not app.screen.view.queued)
         await wait_until(pilot, lambda: "p" in dict(app.screen.query_one("KeyBar").keys))
         keys = dict(app.screen.query_one("KeyBar").keys)

@@ -37,7 +37,7 @@ MAX_STAFF_KEYS = 8
 
 
 def register_entries(app):  # type: ignore[no-untyped-def]
-    return query_audit(app.hw.store, action="register", limit=100)
+    return query_audit(app.equipment.store, action="register", limit=100)
 
 
 @pytest.fixture
@@ -76,33 +76,33 @@ async def test_whole_registration_within_eight_staff_keys(make_kiosk, receipts):
         await keys.key("f10")
         await wait_until(pilot, lambda: screen.step == "done")
         assert "已啟用" in text_of(app, "#done-text")
-        await wait_until(pilot, lambda: bool(app.hw.printer.jobs))
+        await wait_until(pilot, lambda: bool(app.equipment.printer.jobs))
         await keys.key("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
 
         assert keys.staff <= MAX_STAFF_KEYS, keys.log
-        account = accounts.get_account(app.hw.store, UNREGISTERED)
+        account = accounts.get_account(app.equipment.store, UNREGISTERED)
         assert account is not None and account.state is AccountState.ACTIVE
         assert account.registered_via == "counter"
         assert account.contact.mobile == "0912345678"
         assert account.contact.email == "Dawen.Chen@example.com.tw"
-        stored = accounts.get_password_hash(app.hw.store, UNREGISTERED)
+        stored = accounts.get_password_hash(app.equipment.store, UNREGISTERED)
         assert stored is not None and PASSWORD not in stored and verify_secret(PASSWORD, stored)
 
         [entry] = register_entries(app)
         assert (entry.outcome, entry.subject) == ("ok", "A123****89 陳○文")
         assert entry.detail["document"] == "national_id_card"
         assert PASSWORD not in str(entry.detail) and "A123456789" not in str(entry.detail)
-        assert verify_chain(app.hw.store).ok
+        assert verify_chain(app.equipment.store).ok
 
         [receipt] = receipts
         lines = " ".join(receipt.text_lines())
         assert "A123****89" in lines and "國民身分證" in lines and "已註冊" in lines
         assert PASSWORD not in lines and "A123456789" not in lines
-        job = get_job(app.hw.store, 1)
+        job = get_job(app.equipment.store, 1)
         assert job is not None and job.kind == "registration" and job.txn_no == receipt.header.txn_no
-        await wait_until(pilot, lambda: get_job(app.hw.store, 1).state is PrintJobState.SENT)
-        assert app.hw.printer.jobs[0] == get_job(app.hw.store, 1).payload
+        await wait_until(pilot, lambda: get_job(app.equipment.store, 1).state is PrintJobState.SENT)
+        assert app.equipment.printer.jobs[0] == get_job(app.equipment.store, 1).payload
 
 
 @pytest.mark.parametrize(("national_id", "words", "state"), [
@@ -116,18 +116,18 @@ async def test_already_registered_is_refused_before_any_typing(make_kiosk, recei
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        before = accounts.get_account(app.hw.store, national_id)
+        before = accounts.get_account(app.equipment.store, national_id)
         screen = await open_wizard(pilot, national_id)
         message = text_of(app, "#eligibility")
         assert all(word in message for word in words), message
         assert not screen.query_one("#documents").display
         await pilot.press("1", "enter", "f10")
         assert screen.step == "document"
-        assert accounts.get_account(app.hw.store, national_id) == before
+        assert accounts.get_account(app.equipment.store, national_id) == before
         [entry] = register_entries(app)
         assert entry.outcome == "refused" and entry.detail["state"] == state
         assert entry.detail["batch"] is (national_id == BATCH)
-        assert receipts == [] and app.hw.queue.count() == 0
+        assert receipts == [] and app.equipment.queue.count() == 0
 
 
 async def test_password_mismatch_clears_the_confirmation_and_stays(make_kiosk):
@@ -182,7 +182,7 @@ async def test_a_forbidden_or_13th_character_stops_the_step(make_kiosk, typed, r
         assert screen.query_one("#password").value == "" and screen.query_one("#password_confirm").value == ""
         await pilot.press("f10")
         await pilot.pause()
-        assert accounts.get_account(app.hw.store, UNREGISTERED) is None
+        assert accounts.get_account(app.equipment.store, UNREGISTERED) is None
         assert register_entries(app) == []
 
 
@@ -222,7 +222,7 @@ async def test_bad_contact_field_is_shown_beside_it_and_blocks(make_kiosk, field
         assert screen.step == "contact" and app.focused.id == field
         assert [n for n in ("mobile", "email", "landline", "backup_email", "household_no")
                 if note(app, n).startswith("✖")] == [field]
-        assert accounts.get_account(app.hw.store, UNREGISTERED) is None
+        assert accounts.get_account(app.equipment.store, UNREGISTERED) is None
 
 
 async def test_primary_email_is_required(make_kiosk):
@@ -251,7 +251,7 @@ async def test_microsoft_mail_warns_without_blocking(make_kiosk, receipts):
         assert "微軟" in text_of(app, "#review")
         await pilot.press("f10")
         await wait_until(pilot, lambda: screen.step == "done")
-        account = accounts.get_account(app.hw.store, UNREGISTERED)
+        account = accounts.get_account(app.equipment.store, UNREGISTERED)
         assert account is not None and account.contact.email == "dawen@hotmail.com"
         [entry] = register_entries(app)
         assert entry.detail["warnings"] == ["email"]
@@ -270,7 +270,7 @@ async def test_empty_mobile_is_advised_not_required(make_kiosk):
         await wait_until(pilot, lambda: screen.step == "review")
         await pilot.press("f10")
         await wait_until(pilot, lambda: screen.step == "done")
-        account = accounts.get_account(app.hw.store, UNREGISTERED)
+        account = accounts.get_account(app.equipment.store, UNREGISTERED)
         assert account is not None and account.contact.mobile is None
 
 
@@ -285,7 +285,7 @@ async def test_landline_with_extension_and_optional_fields_are_stored(make_kiosk
         await wait_until(pilot, lambda: screen.step == "review")
         await pilot.press("f10")
         await wait_until(pilot, lambda: screen.step == "done")
-        contact = accounts.get_account(app.hw.store, UNREGISTERED).contact
+        contact = accounts.get_account(app.equipment.store, UNREGISTERED).contact
         assert contact.landline == "(02)2706-5866#123"
         assert (contact.backup_email, contact.household_no) == ("dawen@example.org", "FB123456")
 
@@ -299,7 +299,7 @@ async def test_enter_on_review_does_not_register(make_kiosk):
         await pilot.press("enter", "enter")
         await pilot.pause()
         assert screen.step == "review" and "F10" in text_of(app, "#service-message")
-        assert accounts.get_account(app.hw.store, UNREGISTERED) is None
+        assert accounts.get_account(app.equipment.store, UNREGISTERED) is None
 
 
 async def test_escape_steps_back_keeping_everything_typed(make_kiosk):
@@ -336,7 +336,7 @@ async def test_card_removed_mid_wizard_clears_and_registers_nobody(make_kiosk, r
         await sign_in(pilot)
         screen = await open_wizard(pilot, UNREGISTERED)
         await to_review(pilot, StaffKeys(pilot))
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: screen.step == "document")
         assert "已取出" in text_of(app, "#service-message")
         assert "請插入" in text_of(app, "#eligibility")
@@ -353,8 +353,8 @@ async def test_card_removed_mid_wizard_clears_and_registers_nobody(make_kiosk, r
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await wait_until(pilot, lambda: app.screen is screen)
-        assert accounts.get_account(app.hw.store, UNREGISTERED) is None
-        assert accounts.get_account(app.hw.store, DEREGISTERED).state is AccountState.DEREGISTERED
+        assert accounts.get_account(app.equipment.store, UNREGISTERED) is None
+        assert accounts.get_account(app.equipment.store, DEREGISTERED).state is AccountState.DEREGISTERED
         assert register_entries(app) == [] and receipts == []
 
 
@@ -379,10 +379,10 @@ async def test_deregistered_citizen_registers_again(make_kiosk, receipts):
         await pilot.press("f10")
         await wait_until(pilot, lambda: screen.step == "done")
         assert "重新註冊" in text_of(app, "#done-text")
-        account = accounts.get_account(app.hw.store, DEREGISTERED)
+        account = accounts.get_account(app.equipment.store, DEREGISTERED)
         assert account.state is AccountState.ACTIVE and account.contact.mobile == "0912345678"
-        assert accounts.deregistration_reason(app.hw.store, DEREGISTERED) is None
-        assert verify_secret(PASSWORD, accounts.get_password_hash(app.hw.store, DEREGISTERED))
+        assert accounts.deregistration_reason(app.equipment.store, DEREGISTERED) is None
+        assert verify_secret(PASSWORD, accounts.get_password_hash(app.equipment.store, DEREGISTERED))
         [entry] = register_entries(app)
         assert entry.outcome == "ok" and entry.detail["registered_again"] is True
         assert len(receipts) == 1
@@ -446,7 +446,7 @@ async def test_registration_in_english(make_kiosk):
         await sign_in(pilot)
         screen = await open_wizard(pilot, BATCH)
         assert "batch" in text_of(app, "#eligibility")
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: "Insert" in text_of(app, "#eligibility"))
         await insert(pilot, UNREGISTERED)
         await wait_until(pilot, lambda: screen.eligible)

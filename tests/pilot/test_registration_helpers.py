@@ -57,7 +57,7 @@ def text_of(app, selector: str) -> str:  # type: ignore[no-untyped-def]
 
 async def insert(pilot, national_id: str) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
-    app.hw.reader.insert(VirtualNhiCard.from_citizen(citizen(national_id)))
+    app.equipment.reader.insert(VirtualNhiCard.from_citizen(citizen(national_id)))
     await wait_until(pilot, lambda: app.card.result is not None
                      and app.card.result.record.national_id == national_id)
 

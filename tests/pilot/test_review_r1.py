@@ -14,7 +14,7 @@ SIZES = pytest.mark.parametrize("size", [SMALL, TERMINAL], ids=["80x24", "120x36
 
 
 async def _card_in(app, pilot, n: int) -> None:  # type: ignore[no-untyped-def]
-    app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[n]))
+    app.equipment.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[n]))
     await wait_until(pilot, lambda: app.card.result is not None)
 
 
@@ -33,7 +33,7 @@ async def test_card_overview_opens_with_title_and_citizen_in_view(make_kiosk, si
         await settle(pilot)
         for part in ("#service-title", "#service-citizen"):
             assert fully_visible(app, app.screen.query_one(part)), part
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: app.screen.citizen is None)
         await settle(pilot)
         assert fully_visible(app, app.screen.query_one("#service-citizen"))

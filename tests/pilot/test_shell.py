@@ -22,7 +22,7 @@ def _citizen(national_id: str):
 
 
 def _actions(app) -> list[tuple[str, str]]:
-    return [(e.action, e.outcome) for e in reversed(query_audit(app.hw.store, limit=100))]
+    return [(e.action, e.outcome) for e in reversed(query_audit(app.equipment.store, limit=100))]
 
 
 def _panel_text(app) -> str:
@@ -71,7 +71,7 @@ async def test_card_panel_fills_masked_and_clears_on_removal(make_kiosk):
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         citizen = _citizen("F223456786")
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(citizen))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(citizen))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.pause()
         rows = dict(app.screen.query_one(CardPanel).card.rows)
@@ -79,7 +79,7 @@ async def test_card_panel_fills_masked_and_clears_on_removal(make_kiosk):
         assert rows["姓名"] == "林○華"
         assert rows["註冊狀態"] == "已註冊"
         assert citizen.national_id not in str(rows)
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: app.card.result is None and not app.card.reading)
         await pilot.pause()
         assert app.screen.query_one(CardPanel).card.rows == ()
@@ -89,7 +89,7 @@ async def test_non_nhi_card_shows_a_clear_message(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen("A123456789"), refuse_select=True))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen("A123456789"), refuse_select=True))
         await wait_until(pilot, lambda: app.card.error is not None)
         await pilot.pause()
         card = app.screen.query_one(CardPanel).card
@@ -102,7 +102,7 @@ async def test_markup_in_card_name_is_shown_literally(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(Citizen("A123456789", "[bold]X[/]")))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(Citizen("A123456789", "[bold]X[/]")))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.pause()
         assert dict(app.screen.query_one(CardPanel).card.rows)["姓名"] == "[○○○○○○○○]"
@@ -126,7 +126,7 @@ async def test_lock_hides_citizen_data_and_unlock_is_audited(make_kiosk):
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen("F223456786")))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen("F223456786")))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -151,7 +151,7 @@ async def test_idle_lock(make_kiosk):
         await pilot.pause()  # let the lock screen finish mounting before the test ends the app
         await wait_until(pilot, lambda: app.screen.is_mounted and bool(app.screen.query("#login-title")))
         assert app.screen.locked_by.staff_no == "S001"
-        entries = query_audit(app.hw.store, action="screen_lock", limit=5)
+        entries = query_audit(app.equipment.store, action="screen_lock", limit=5)
         assert entries and entries[0].detail == {"cause": "idle"}
 
 
@@ -164,7 +164,7 @@ async def test_logout_returns_to_login_and_is_audited(make_kiosk):
         assert isinstance(app.screen, LoginScreen)
         assert app.staff is None
         assert ("logout", "ok") in _actions(app)
-        assert verify_chain(app.hw.store).ok
+        assert verify_chain(app.equipment.store).ok
 
 
 async def test_language_toggle_relabels_everything(make_kiosk):
@@ -226,9 +226,9 @@ async def test_main_prompt_stops_asking_for_a_card_once_one_is_read(make_kiosk):
             return str(app.screen.query_one("#prompt", Label).render())
 
         assert "請插入健保卡" in prompt()
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(_citizen("F223456786")))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(_citizen("F223456786")))
         await wait_until(pilot, lambda: app.card.result is not None)
         await wait_until(pilot, lambda: "請插入健保卡" not in prompt())
         assert "功能鍵" in prompt()
-        app.hw.reader.remove()
+        app.equipment.reader.remove()
         await wait_until(pilot, lambda: "請插入健保卡" in prompt())

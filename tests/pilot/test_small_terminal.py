@@ -67,7 +67,7 @@ async def test_status_bar_shows_every_part_uncut(make_kiosk, size, locale):
     async with app.run_test(size=size) as pilot:
         await sign_in(pilot)
         app.clear_notifications()
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[0]))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[0]))
         await wait_until(pilot, lambda: app.card.result is not None)
         await settle(pilot)
         bar = app.screen.query_one(StatusBar)
@@ -189,7 +189,7 @@ async def test_photo_path_visible_and_whole(make_kiosk, size, tmp_path):
     app = make_kiosk()
     async with app.run_test(size=size) as pilot:
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("f10")
         await wait_until(pilot, lambda: isinstance(app.screen, VirtualCardScreen) and app.screen.view is not None)

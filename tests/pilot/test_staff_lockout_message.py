@@ -29,7 +29,7 @@ def assert_whole(label: Widget, message: str) -> None:
 async def test_the_lockout_message_is_shown_whole_at_sign_in(make_kiosk, size, locale):
     app = make_kiosk(locale=locale)
     for _ in range(5):
-        staff_repo.record_login_failure(app.hw.store, "S001", 5)
+        staff_repo.record_login_failure(app.equipment.store, "S001", 5)
     async with app.run_test(size=size) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
         await pilot.press(*"S001", "enter", *"1234", "enter")
@@ -45,7 +45,7 @@ async def test_the_lockout_message_is_shown_whole_at_sign_in(make_kiosk, size, l
 async def test_the_staff_screen_shows_the_locked_state_whole(make_kiosk, size):
     app = make_kiosk()
     for _ in range(5):
-        staff_repo.record_login_failure(app.hw.store, "S001", 5)
+        staff_repo.record_login_failure(app.equipment.store, "S001", 5)
     async with app.run_test(size=size) as pilot:
         await sign_in(pilot, "S900", "9999")
         await pilot.press("ctrl+u")
@@ -66,7 +66,7 @@ async def test_the_lockout_message_is_shown_whole_on_the_lock_screen(make_kiosk,
     async with app.run_test(size=size) as pilot:
         await sign_in(pilot)
         for _ in range(4):
-            staff_repo.record_login_failure(app.hw.store, "S001", 5)
+            staff_repo.record_login_failure(app.equipment.store, "S001", 5)
         app.action_lock()
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.locked_by is not None)
         await pilot.pause()

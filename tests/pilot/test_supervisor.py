@@ -35,7 +35,7 @@ def _message(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def _denials(app) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [e.detail for e in query_audit(app.hw.store, action="permission_denied", limit=20)]
+    return [e.detail for e in query_audit(app.equipment.store, action="permission_denied", limit=20)]
 
 
 async def _open_viewer(pilot) -> AuditScreen:  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ async def test_clerk_is_refused_by_the_menu_keys_and_it_is_audited(make_kiosk):
         assert isinstance(app.screen, MainScreen)
         denied = _denials(app)
         assert {"service": "audit"} in denied and {"service": "staff_admin"} in denied
-        entry = query_audit(app.hw.store, action="permission_denied", limit=1)[0]
+        entry = query_audit(app.equipment.store, action="permission_denied", limit=1)[0]
         assert entry.staff_no == "S001" and entry.outcome == "refused"
 
 
@@ -70,15 +70,15 @@ async def test_screens_refuse_a_clerk_who_reaches_them_another_way(make_kiosk):
             await wait_until(pilot, lambda n=before: isinstance(app.screen, MainScreen) and len(_denials(app)) > n)
             assert _denials(app)[0] == {"service": service}
         # Nothing was shown: no page of the log was loaded for the clerk.
-        assert not any(e.action == "audit_search" for e in query_audit(app.hw.store, limit=50))
+        assert not any(e.action == "audit_search" for e in query_audit(app.equipment.store, limit=50))
 
 
 async def test_viewer_pages_newest_first_with_page_down_and_up(make_kiosk):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_viewer(pilot)
-        total = count_audit(app.hw.store)
+        total = count_audit(app.equipment.store)
         first = [e.seq for e in screen.entries]
         assert first[0] == total  # the supervisor's own sign-in, newest
         assert first == list(range(total, total - len(first), -1))
@@ -96,7 +96,7 @@ async def test_viewer_pages_newest_first_with_page_down_and_up(make_kiosk):
 
 async def test_filters_by_staff_action_outcome_dates_and_citizen_id(make_kiosk):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_viewer(pilot)
 
@@ -131,12 +131,12 @@ async def test_filters_by_staff_action_outcome_dates_and_citizen_id(make_kiosk):
         await apply(since="115-13-01")
         assert "無法辨識" in _message(app) and screen.query_one("#f-since").has_focus
         await pilot.press("f3")
-        await wait_until(pilot, lambda: screen.entries and screen.entries[0].seq == count_audit(app.hw.store))
+        await wait_until(pilot, lambda: screen.entries and screen.entries[0].seq == count_audit(app.equipment.store))
 
 
 async def test_detail_pane_follows_the_highlighted_entry(make_kiosk):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_viewer(pilot)
         await pilot.press("down", "down")
@@ -150,7 +150,7 @@ async def test_detail_pane_follows_the_highlighted_entry(make_kiosk):
 
 async def test_export_from_the_screen_writes_the_filtered_csv_and_is_audited(make_kiosk, tmp_path: Path):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_viewer(pilot)
         screen.query_one("#f-action").value = "unlock"
@@ -168,7 +168,7 @@ async def test_export_from_the_screen_writes_the_filtered_csv_and_is_audited(mak
         assert rows[0][0] == "seq 序號" and len(rows) == 1 + 20
         assert {r[6] for r in rows[1:]} == {"unlock"}
         assert "A123456789" not in raw.decode("utf-8-sig")
-        entry = query_audit(app.hw.store, action="audit_export", limit=1)[0]
+        entry = query_audit(app.equipment.store, action="audit_export", limit=1)[0]
         assert entry.staff_no == "S900" and entry.detail == {"action": "unlock", "file": "unlocks.csv", "rows": 20}
 
 
@@ -181,13 +181,13 @@ def _tamper(db: Path, sql: str) -> None:
 
 async def test_integrity_check_intact_then_tampered_shows_the_first_bad_entry(make_kiosk, db_path: Path):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_viewer(pilot)
         await pilot.press("f5")
         await wait_until(pilot, lambda: "完整" in _message(app))
         assert not screen.query_one("#audit-progress").has_class("running")
-        checked = query_audit(app.hw.store, action="audit_verify", limit=1)[0]
+        checked = query_audit(app.equipment.store, action="audit_verify", limit=1)[0]
         assert checked.outcome == "ok" and checked.detail["first_bad_seq"] is None
 
         _tamper(db_path, "UPDATE audit_log SET outcome = 'ok' WHERE seq = 20")
@@ -196,13 +196,13 @@ async def test_integrity_check_intact_then_tampered_shows_the_first_bad_entry(ma
         assert "第 20 筆" in _message(app) and "其前 19 筆無誤" in _message(app)
         await wait_until(pilot, lambda: screen.entries and screen.entries[0].seq == 20)
         assert "20" in str(screen.query_one("#audit-detail-text").render())
-        broken = query_audit(app.hw.store, action="audit_verify", limit=1)[0]
+        broken = query_audit(app.equipment.store, action="audit_verify", limit=1)[0]
         assert broken.outcome == "broken" and broken.detail["first_bad_seq"] == 20
 
 
 async def test_daily_summary_on_screen_and_printed(make_kiosk):
     app = make_kiosk()
-    seed(app.hw.store)
+    seed(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         await _open_viewer(pilot)
         await pilot.press("f6")
@@ -220,6 +220,6 @@ async def test_daily_summary_on_screen_and_printed(make_kiosk):
         assert any(r.staff_no == "S000" and r.action == "register" and r.done in (2, 3) for r in screen.counts.rows)
         assert f"完成服務 {totals.done} 件" in str(screen.query_one("#service-citizen").render())
         await pilot.press("f9")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
-        printed = query_audit(app.hw.store, action="daily_summary_print", limit=1)[0]
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 1)
+        printed = query_audit(app.equipment.store, action="daily_summary_print", limit=1)[0]
         assert printed.detail["day"] == "2026-11-21" and printed.detail["total"] == totals.done

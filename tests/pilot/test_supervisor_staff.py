@@ -18,7 +18,7 @@ def _message(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def _last(app, action: str):  # type: ignore[no-untyped-def]
-    return query_audit(app.hw.store, action=action, limit=1)[0]
+    return query_audit(app.equipment.store, action=action, limit=1)[0]
 
 
 async def _open(pilot) -> StaffAdminScreen:  # type: ignore[no-untyped-def]
@@ -50,9 +50,9 @@ async def test_add_a_clerk_with_the_pin_typed_twice(make_kiosk):
         assert form.query_one("#pin").password and form.query_one("#pin2").password
         await pilot.press(*"2468", "enter")
         await wait_until(pilot, lambda: "已新增" in _message(app) and len(screen.staff) == 3)
-        added = staff_repo.get_staff(app.hw.store, "S002")
+        added = staff_repo.get_staff(app.equipment.store, "S002")
         assert added is not None and added.name == "王小明" and added.role is Role.CLERK
-        assert verify_secret("2468", staff_repo.get_pin_hash(app.hw.store, "S002") or "")
+        assert verify_secret("2468", staff_repo.get_pin_hash(app.equipment.store, "S002") or "")
         entry = _last(app, "staff_add")
         assert (entry.staff_no, entry.subject, entry.detail) == ("S900", "staff S002",
                                                                  {"target": "S002", "role": "clerk"})
@@ -79,15 +79,15 @@ async def test_enter_on_the_role_field_moves_on_and_no_key_is_lost(make_kiosk):
         assert form.query_one("#pin").value == "1357" and form.query_one("#pin").has_focus
         await pilot.press("enter", *"1357", "enter")
         await wait_until(pilot, lambda: len(screen.staff) == 3)
-        added = staff_repo.get_staff(app.hw.store, "S003")
+        added = staff_repo.get_staff(app.equipment.store, "S003")
         assert added is not None and added.role is Role.SUPERVISOR
-        assert verify_secret("1357", staff_repo.get_pin_hash(app.hw.store, "S003") or "")
+        assert verify_secret("1357", staff_repo.get_pin_hash(app.equipment.store, "S003") or "")
 
 
 async def test_disable_enable_reset_pin_role_and_unlock_are_each_audited(make_kiosk):
     app = make_kiosk()
     for _ in range(5):
-        staff_repo.record_login_failure(app.hw.store, "S001", 5)
+        staff_repo.record_login_failure(app.equipment.store, "S001", 5)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open(pilot)
         await _select(pilot, screen, "S001")
@@ -95,36 +95,36 @@ async def test_disable_enable_reset_pin_role_and_unlock_are_each_audited(make_ki
 
         await pilot.press("f6")
         await wait_until(pilot, lambda: "已解除" in _message(app))
-        assert not staff_repo.get_staff(app.hw.store, "S001").locked
+        assert not staff_repo.get_staff(app.equipment.store, "S001").locked
         assert _last(app, "staff_unlock").detail == {"target": "S001", "failures": 5}
 
         await pilot.press("f3")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")  # declined: nothing changes
         await pilot.pause()
-        assert staff_repo.get_staff(app.hw.store, "S001").enabled
+        assert staff_repo.get_staff(app.equipment.store, "S001").enabled
         await pilot.press("f3", "y")
         await wait_until(pilot, lambda: "已停用" in _message(app))
-        assert not staff_repo.get_staff(app.hw.store, "S001").enabled
+        assert not staff_repo.get_staff(app.equipment.store, "S001").enabled
         await pilot.press("f3")  # enabling needs no confirmation: nothing is lost
         await wait_until(pilot, lambda: "已啟用" in _message(app))
-        assert staff_repo.get_staff(app.hw.store, "S001").enabled
+        assert staff_repo.get_staff(app.equipment.store, "S001").enabled
 
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, PinScreen))
         await pilot.press(*"8642", "enter", *"8642", "enter")
         await wait_until(pilot, lambda: "已重設" in _message(app))
-        assert verify_secret("8642", staff_repo.get_pin_hash(app.hw.store, "S001") or "")
+        assert verify_secret("8642", staff_repo.get_pin_hash(app.equipment.store, "S001") or "")
 
         await pilot.press("f5", "y")
         await wait_until(pilot, lambda: "角色" in _message(app))
-        assert staff_repo.get_staff(app.hw.store, "S001").role is Role.SUPERVISOR
+        assert staff_repo.get_staff(app.equipment.store, "S001").role is Role.SUPERVISOR
         assert _last(app, "staff_role").detail == {"target": "S001", "role_from": "clerk",
                                                    "role_to": "supervisor"}
-        actions = [e.action for e in query_audit(app.hw.store, limit=8) if e.staff_no == "S900"]
+        actions = [e.action for e in query_audit(app.equipment.store, limit=8) if e.staff_no == "S900"]
         for action in ("staff_unlock", "staff_disable", "staff_enable", "staff_reset_pin", "staff_role"):
             assert action in actions
-        assert verify_chain(app.hw.store.path).ok
+        assert verify_chain(app.equipment.store.path).ok
 
 
 async def test_a_supervisor_cannot_disable_or_demote_themselves(make_kiosk):
@@ -137,9 +137,9 @@ async def test_a_supervisor_cannot_disable_or_demote_themselves(make_kiosk):
         assert "另一位主管" in _message(app)  # says why, and what to do
         await pilot.press("f5")
         await wait_until(pilot, lambda: "不能取消自己的主管權限" in _message(app))
-        me = staff_repo.get_staff(app.hw.store, "S900")
+        me = staff_repo.get_staff(app.equipment.store, "S900")
         assert me.enabled and me.role is Role.SUPERVISOR
-        refusals = [(e.action, e.outcome, e.detail["reason"]) for e in query_audit(app.hw.store, limit=3)
+        refusals = [(e.action, e.outcome, e.detail["reason"]) for e in query_audit(app.equipment.store, limit=3)
                     if e.outcome == "refused"]
         assert ("staff_disable", "refused", "own account") in refusals
         assert ("staff_role", "refused", "own account") in refusals

@@ -52,7 +52,7 @@ def _row(screen: DailySummaryScreen, staff: str, label: str) -> list[str]:
 
 async def test_refusals_and_lookups_are_not_services_done(make_kiosk):
     app = make_kiosk()
-    seed_day(app.hw.store)
+    seed_day(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_summary(pilot)
         # columns: done, refused, failed, look-ups
@@ -67,7 +67,7 @@ async def test_refusals_and_lookups_are_not_services_done(make_kiosk):
 
 async def test_every_action_is_translated_in_both_languages(make_kiosk):
     app = make_kiosk()
-    seed_day(app.hw.store)
+    seed_day(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_summary(pilot)
         labels = {r[1] for r in _cells(screen)}
@@ -81,7 +81,7 @@ async def test_every_action_is_translated_in_both_languages(make_kiosk):
 
 async def test_the_printed_summary_holds_exactly_the_rows_on_screen(make_kiosk):
     app = make_kiosk()
-    seed_day(app.hw.store)
+    seed_day(app.equipment.store)
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await _open_summary(pilot)
         shown = [(f"{r[0]} {r[1]}".strip(), "／".join(n for n in r[2:] if n)) for r in _cells(screen)]
@@ -96,13 +96,13 @@ async def test_the_printed_summary_holds_exactly_the_rows_on_screen(make_kiosk):
 
 
 def _last_job(app):  # type: ignore[no-untyped-def]
-    row = app.hw.store.one("SELECT id FROM print_jobs WHERE kind = 'daily_summary' ORDER BY id DESC LIMIT 1")
-    return get_job(app.hw.store, int(row[0])) if row else None
+    row = app.equipment.store.one("SELECT id FROM print_jobs WHERE kind = 'daily_summary' ORDER BY id DESC LIMIT 1")
+    return get_job(app.equipment.store, int(row[0])) if row else None
 
 
 async def test_summary_is_whole_at_80x24_in_both_languages(make_kiosk):
     app = make_kiosk()
-    seed_day(app.hw.store)
+    seed_day(app.equipment.store)
     async with app.run_test(size=SMALL) as pilot:
         screen = await _open_summary(pilot)
         for then in ("Services total", "服務合計"):

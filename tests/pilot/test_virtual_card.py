@@ -46,7 +46,7 @@ def _message(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def _vc_actions(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [e.action for e in query_audit(app.hw.store, limit=100)
+    return [e.action for e in query_audit(app.equipment.store, limit=100)
             if e.action.startswith(("virtual_card", "authorization"))]
 
 
@@ -58,7 +58,7 @@ def _jpeg(path: Path, size: tuple[int, int] = (900, 1200), colour: str = "teal")
 def _child(app) -> Citizen:  # type: ignore[no-untyped-def]
     prefix = "A12000002"
     child = Citizen(prefix + check_digit(prefix), "陳小安", date(2016, 3, 1), "F", "000099991111")
-    store, now = app.hw.store, app.hw.clock.now()
+    store, now = app.equipment.store, app.equipment.clock.now()
     accounts.create_account(store, child.national_id, child.name, state=AccountState.ACTIVE, now=now,
                             contact=Contact(mobile="0912000222"))
     vcards.create_application(store, child.national_id, applied_at=now - timedelta(days=40), channel="app",
@@ -69,7 +69,7 @@ def _child(app) -> Citizen:  # type: ignore[no-untyped-def]
 async def _open(pilot, citizen: Citizen) -> VirtualCardScreen:  # type: ignore[no-untyped-def]
     app = pilot.app
     await sign_in(pilot)
-    app.hw.reader.insert(VirtualNhiCard.from_citizen(citizen))
+    app.equipment.reader.insert(VirtualNhiCard.from_citizen(citizen))
     await wait_until(pilot, lambda: app.card.result is not None)
     await pilot.press("f10")
     await wait_until(pilot, lambda: isinstance(app.screen, VirtualCardScreen) and app.screen.view is not None)
@@ -102,7 +102,7 @@ async def test_status_for_each_demo_citizen(make_kiosk, national_id, current, gr
 
 async def test_status_shows_rejection_reason_and_history(make_kiosk):
     app = make_kiosk()
-    store, now = app.hw.store, app.hw.clock.now()
+    store, now = app.equipment.store, app.equipment.clock.now()
     card = vcards.create_application(store, "E123454323", applied_at=now - timedelta(days=20))
     vcards.set_card_state(store, card.id, VirtualCardState.REJECTED, now=now - timedelta(days=15),
                           reject_reason="人像太小")
@@ -126,14 +126,14 @@ async def test_revoke_with_reason_cancels_authorizations_and_prints(make_kiosk):
         question = app.screen.question
         assert "K128****33" in question and "1筆" in question and "行動裝置遺失" in question
         await pilot.press("y")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 1)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 1)
         await wait_until(pilot, lambda: "已註銷" in _message(app))
-        assert vcards.current_card(app.hw.store, "F223456786").state is VirtualCardState.REVOKED
-        granted = {a.code: a.state for a in auth_repo.list_granted(app.hw.store, "F223456786")}
+        assert vcards.current_card(app.equipment.store, "F223456786").state is VirtualCardState.REVOKED
+        granted = {a.code: a.state for a in auth_repo.list_granted(app.equipment.store, "F223456786")}
         assert granted == {"482913": AuthorizationState.CANCELLED, "735024": AuthorizationState.CANCELLED}
         assert _vc_actions(app) == ["virtual_card_revoked"]
-        assert last_sent_job(app.hw.store, kind="virtual_card_revoked") is not None
-        assert verify_chain(app.hw.store).ok
+        assert last_sent_job(app.equipment.store, kind="virtual_card_revoked") is not None
+        assert verify_chain(app.equipment.store).ok
         await wait_until(pilot, lambda: "註銷" in _text(app.screen.query_one("#vc-current")))
 
 
@@ -145,8 +145,8 @@ async def test_revoke_declined_changes_nothing(make_kiosk):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await wait_until(pilot, lambda: "未註銷" in _message(app))
-        assert vcards.current_card(app.hw.store, "F223456786").state is VirtualCardState.APPROVED
-        assert _vc_actions(app) == [] and app.hw.printer.jobs == []
+        assert vcards.current_card(app.equipment.store, "F223456786").state is VirtualCardState.APPROVED
+        assert _vc_actions(app) == [] and app.equipment.printer.jobs == []
 
 
 async def test_revoke_reason_picker_escape_and_nothing_to_revoke(make_kiosk):
@@ -180,14 +180,14 @@ async def test_photo_replacement_from_drop_folder(make_kiosk, tmp_path):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "K128****33" in app.screen.question and "審核中" in app.screen.question
         await pilot.press("y")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 2)
         await wait_until(pilot, lambda: app.screen.step == "step-done")
-        cards = vcards.list_cards(app.hw.store, "F223456786")
+        cards = vcards.list_cards(app.equipment.store, "F223456786")
         assert [(c.state, c.channel) for c in cards] == [
             (VirtualCardState.PENDING, "counter"), (VirtualCardState.REVOKED, "app")]
-        assert vcards.get_photo(app.hw.store, cards[0].id) == prepare_photo(new.read_bytes()).jpeg
+        assert vcards.get_photo(app.equipment.store, cards[0].id) == prepare_photo(new.read_bytes()).jpeg
         assert _vc_actions(app) == ["virtual_card_photo_replaced"]
-        assert last_sent_job(app.hw.store, kind="virtual_card_applied") is not None
+        assert last_sent_job(app.equipment.store, kind="virtual_card_applied") is not None
         assert "收據 2 張" in _text(app.screen.query_one("#vc-done"))
         # Back on the status screen, the new application shows; the folder is remembered.
         await pilot.press("escape")
@@ -227,8 +227,8 @@ async def test_refused_photo_then_retake(make_kiosk, tmp_path):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await wait_until(pilot, lambda: "未送出" in _message(app))
-        assert [c.state for c in vcards.list_cards(app.hw.store, "K128765433")] == [VirtualCardState.APPROVED]
-        assert _vc_actions(app) == [] and app.hw.printer.jobs == []
+        assert [c.state for c in vcards.list_cards(app.equipment.store, "K128765433")] == [VirtualCardState.APPROVED]
+        assert _vc_actions(app) == [] and app.equipment.printer.jobs == []
 
 
 async def test_under_14_uses_document_photo(make_kiosk):
@@ -243,11 +243,11 @@ async def test_under_14_uses_document_photo(make_kiosk):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "身分證/健保卡相片" in app.screen.question
         await pilot.press("y")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
-        cards = vcards.list_cards(app.hw.store, child.national_id)
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 2)
+        cards = vcards.list_cards(app.equipment.store, child.national_id)
         assert [c.state for c in cards] == [VirtualCardState.PENDING, VirtualCardState.REVOKED]
-        assert vcards.get_photo(app.hw.store, cards[0].id) is None
-        entry = query_audit(app.hw.store, limit=1)[0]
+        assert vcards.get_photo(app.equipment.store, cards[0].id) is None
+        entry = query_audit(app.equipment.store, limit=1)[0]
         assert entry.detail["photo_source"] == "id_document"
 
 
@@ -279,8 +279,8 @@ async def test_auto_approve_setting(make_kiosk, tmp_path, auto, state):
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen.step == "step-preview")
         await pilot.press("enter", "y")
-        await wait_until(pilot, lambda: len(app.hw.printer.jobs) == 2)
-        assert vcards.current_card(app.hw.store, "K128765433").state is state
+        await wait_until(pilot, lambda: len(app.equipment.printer.jobs) == 2)
+        assert vcards.current_card(app.equipment.store, "K128765433").state is state
 
 
 async def test_locked_account_cannot_start_photo_replacement(make_kiosk):
@@ -302,7 +302,7 @@ async def test_without_card_asks_for_one_and_follows_insertion(make_kiosk):
         assert "請插入" in str(app.screen.query_one("#service-citizen").render())
         await pilot.press("r")
         assert "請插入" in _message(app)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(BY_ID["K128765433"]))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(BY_ID["K128765433"]))
         await wait_until(pilot, lambda: app.screen.view is not None)
         assert "K128****33" in str(app.screen.query_one("#service-citizen").render())
 

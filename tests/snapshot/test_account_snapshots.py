@@ -20,7 +20,7 @@ def _flow(key: str, national_id: str | None, *keys: str, until=None):  # type: i
         await sign_in(pilot)
         if national_id is not None:
             citizen = next(c for c in DEMO_CITIZENS if c.national_id == national_id)
-            app.hw.reader.insert(VirtualNhiCard.from_citizen(citizen))
+            app.equipment.reader.insert(VirtualNhiCard.from_citizen(citizen))
             await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press(key)
         await wait_until(pilot, lambda: not isinstance(app.screen, MainScreen))
@@ -39,7 +39,7 @@ def _flow(key: str, national_id: str | None, *keys: str, until=None):  # type: i
 
 
 def _finished(app) -> bool:  # type: ignore[no-untyped-def]
-    return getattr(app.screen, "finished", False) and len(app.hw.printer.jobs) == 1
+    return getattr(app.screen, "finished", False) and len(app.equipment.printer.jobs) == 1
 
 
 def _confirming(app) -> bool:  # type: ignore[no-untyped-def]

@@ -28,15 +28,15 @@ def _open(key: str, national_id: str = "F223456786", *then: str, issue: bool = F
     async def before(pilot):  # type: ignore[no-untyped-def]
         app = pilot.app
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(BY_ID[national_id]))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(BY_ID[national_id]))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press(key)
         await wait_until(pilot, lambda: str(app.screen.query_one("#service-message").render()) != ""
                          or getattr(app.screen, "devices", None))
         if issue:  # F9 opens without issuing: G is the key that does
             await pilot.press("g")
-            await wait_until(pilot, lambda: app.screen.code is not None and app.hw.printer.jobs)
-        await wait_until(pilot, lambda: app.hw.queue.count() == 0)
+            await wait_until(pilot, lambda: app.screen.code is not None and app.equipment.printer.jobs)
+        await wait_until(pilot, lambda: app.equipment.queue.count() == 0)
         # Before any dialog opens: a modal screen keeps the toasts of the screen under it.
         app.clear_notifications()
         await pilot.pause()

@@ -19,8 +19,8 @@ def test_print_queue_with_preview(snap_compare, make_kiosk, size):
 
     async def before(pilot):  # type: ignore[no-untyped-def]
         await sign_in(pilot)
-        header = ReceiptHeader("臺北業務組", "01", "S001", "20261122-0001", app.hw.clock.now())
-        app.hw.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
+        header = ReceiptHeader("臺北業務組", "01", "S001", "20261122-0001", app.equipment.clock.now())
+        app.equipment.queue.enqueue(password_reset_receipt(header, DEMO_CITIZENS[1]))
         app.print_pending()
         await wait_until(pilot, lambda: app.queued_jobs == 1)
         await pilot.press("ctrl+e")
@@ -36,7 +36,7 @@ def test_diagnostics_after_a_read(snap_compare, make_kiosk, size):
 
     async def before(pilot):  # type: ignore[no-untyped-def]
         await sign_in(pilot)
-        app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[2]))
+        app.equipment.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[2]))
         await wait_until(pilot, lambda: app.card.result is not None)
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen) and app.screen.readers)

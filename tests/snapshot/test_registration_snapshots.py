@@ -96,6 +96,6 @@ def test_done_step(snap_compare, make_kiosk, size):
         await pilot.press("f10")
         await wait_until(pilot, lambda: screen.step == "done")
         await wait_until(pilot, lambda: pilot.app.card.result is not None and not pilot.app.card.reading)
-        await wait_until(pilot, lambda: bool(pilot.app.hw.printer.jobs) and pilot.app.queued_jobs == 0)
+        await wait_until(pilot, lambda: bool(pilot.app.equipment.printer.jobs) and pilot.app.queued_jobs == 0)
 
     assert _shot(snap_compare, make_kiosk, steps, size)

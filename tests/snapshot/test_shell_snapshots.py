@@ -36,7 +36,7 @@ def _main(locale: str, with_card: bool):  # type: ignore[no-untyped-def]
     async def before(pilot):  # type: ignore[no-untyped-def]
         await sign_in(pilot)
         if with_card:
-            pilot.app.hw.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
+            pilot.app.equipment.reader.insert(VirtualNhiCard.from_citizen(DEMO_CITIZENS[1]))
             await wait_until(pilot, lambda: pilot.app.card.result is not None)
         await _settle(pilot)
 

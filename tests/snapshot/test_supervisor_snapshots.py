@@ -28,7 +28,7 @@ async def _viewer(pilot) -> None:  # type: ignore[no-untyped-def]
 
 def _seeded(make_kiosk, **kw):  # type: ignore[no-untyped-def]
     app = make_kiosk(**kw)
-    seed(app.hw.store)
+    seed(app.equipment.store)
     return app
 
 

@@ -39,7 +39,7 @@ def _portrait(path: Path) -> Path:
 
 async def _open(pilot, key: str = "f10"):  # type: ignore[no-untyped-def]
     await sign_in(pilot)
-    pilot.app.hw.reader.insert(VirtualNhiCard.from_citizen(LIN))
+    pilot.app.equipment.reader.insert(VirtualNhiCard.from_citizen(LIN))
     await wait_until(pilot, lambda: pilot.app.card.result is not None)
     await pilot.press(key)
     await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)

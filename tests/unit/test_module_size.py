@@ -9,15 +9,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("kiosk", "widgets", "printing", "data")
 LIMIT = 400
 EXEMPT_DIRS = (ROOT / "kiosk" / "locales",)
-# TODO(engineer M, issue 13 item 4): KioskApp is being split by concern; that branch removes this.
-KNOWN_EXCEPTIONS = {ROOT / "kiosk" / "app.py"}
 
 
 def _too_long() -> dict[str, int]:
     found = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            if path in KNOWN_EXCEPTIONS or any(path.is_relative_to(d) for d in EXEMPT_DIRS):
+            if any(path.is_relative_to(d) for d in EXEMPT_DIRS):
                 continue
             lines = len(path.read_text(encoding="utf-8").splitlines())
             if lines > LIMIT:
@@ -28,8 +26,3 @@ def _too_long() -> dict[str, int]:
 def test_no_module_is_over_400_lines() -> None:
     assert _too_long() == {}
 
-
-def test_the_known_exceptions_still_need_to_be_exceptions() -> None:
-    # Once app.py is split, this fails as a reminder to drop it from KNOWN_EXCEPTIONS.
-    for path in KNOWN_EXCEPTIONS:
-        assert len(path.read_text(encoding="utf-8").splitlines()) > LIMIT, path

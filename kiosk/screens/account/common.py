@@ -41,6 +41,11 @@ class AccountScreen(ServiceScreen):
     subject: Subject | None = None
     # What ``finish`` said, as a function of the language, so Ctrl+T on a finished screen says it again.
     _finished_say: Callable[[], str] | None = None
+    # The load whose answer is awaited (a new tag per load), and whether it is the card's: an
+    # answer whose tag is no longer current is dropped, so a load overtaken by another card (or by
+    # the card leaving) never installs the previous citizen as the subject.
+    _load_tag: object | None = None
+    _load_by_card = False
 
     def on_mount(self) -> None:
         # After the base class has labelled the screen, so the first message is not overwritten.
@@ -70,8 +75,20 @@ class AccountScreen(ServiceScreen):
 
     def load(self, *, citizen: Citizen | None = None, typed_id: str | None = None) -> None:
         service = self.SERVICE_ID
-        self.run_service(lambda ctx: load_subject(ctx, service, citizen=citizen, typed_id=typed_id),
-                         self._loaded, lambda error: self._load_failed(error, typed=typed_id is not None))
+        tag = self._load_tag = object()
+        self._load_by_card = typed_id is None
+
+        def loaded(subject: Subject) -> None:
+            if tag is self._load_tag:
+                self._load_tag = None
+                self._loaded(subject)
+
+        def failed(error: KioskError) -> None:
+            if tag is self._load_tag:
+                self._load_tag = None
+                self._load_failed(error, typed=typed_id is not None)
+
+        self.run_service(lambda ctx: load_subject(ctx, service, citizen=citizen, typed_id=typed_id), loaded, failed)
 
     def _load_failed(self, error: KioskError, *, typed: bool) -> None:
         """The service does not apply to this person: the refusal replaces the form. A typed ID
@@ -96,6 +113,8 @@ class AccountScreen(ServiceScreen):
         if self.finished or card.reading:
             return
         self.clear_refusal()  # a refusal was about the card that was in the reader
+        if self._load_by_card:
+            self._load_tag = None  # a load under way was for the card now gone or replaced
         citizen = self.kiosk.current_citizen()
         subject = self.subject
         if subject is not None and subject.by_card:
