@@ -35,7 +35,9 @@ def _open(key: str, national_id: str = "F223456786", *then: str, issue: bool = F
                          or getattr(app.screen, "devices", None))
         if issue:  # F9 opens without issuing: G is the key that does
             await pilot.press("g")
-            await wait_until(pilot, lambda: app.screen.code is not None and app.equipment.printer.jobs)
+            # The receipt printed means the code was issued (with a 1 s display it may already be
+            # cleared from the screen by now, which test_device_code_cleared waits for).
+            await wait_until(pilot, lambda: bool(app.equipment.printer.jobs))
         await wait_until(pilot, lambda: app.equipment.queue.count() == 0)
         # Before any dialog opens: a modal screen keeps the toasts of the screen under it.
         app.clear_notifications()
