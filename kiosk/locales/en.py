@@ -296,6 +296,7 @@ STRINGS: dict[str, str] = {
     "audit.key_entries": "Entries",
     "audit.key_apply": "Filter",
     "audit.key_clear": "Clear",
+    "audit.key_pages": "Older/newer",
     "audit.key_next": "Older",
     "audit.key_prev": "Newer",
     "audit.key_export": "Export",

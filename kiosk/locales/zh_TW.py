@@ -298,6 +298,7 @@ STRINGS: dict[str, str] = {
     "audit.key_entries": "回到紀錄",
     "audit.key_apply": "篩選",
     "audit.key_clear": "清除",
+    "audit.key_pages": "下／上一頁",
     "audit.key_next": "下一頁",
     "audit.key_prev": "上一頁",
     "audit.key_export": "匯出",
@@ -544,8 +545,8 @@ STRINGS: dict[str, str] = {
     "devcode.key_print": "補印收據",
     "devcode.key_show": "再次顯示",
     "devcode.ways": "＊裝置認證方式有以下兩種：",
-    "devcode.way_qr": "1. 請使用手機讀取QR-Code中之裝置認證碼：",
-    "devcode.way_plain": "2. 將裝置認證碼輸入手機進行認證：",
+    "devcode.way_qr": "1.\u00a0請使用手機讀取QR-Code中之裝置認證碼：",
+    "devcode.way_plain": "2.\u00a0將裝置認證碼輸入手機進行認證：",
     "devcode.legend": "大＝大寫英文字母、小＝小寫英文字母、數＝數字",
     "devcode.steps": "開啟手機【健保快易通】APP，選擇【裝置碼認證】畫面：\n"
                      "方法一、點選【QR code掃描認證】掃描 QR-Code；\n"

@@ -126,7 +126,8 @@ class AuditScreen(ServiceScreen):
         else:
             first = [("f2", t("audit.key_filters")), ("enter", t("audit.key_detail"))]
         return [*first, ("f3", t("audit.key_clear")),
-                ("pgdn", t("audit.key_next")), ("pgup", t("audit.key_prev")), ("f4", t("audit.key_export")),
+                # One entry for both page keys: nine entries do not fit 80 columns.
+                ("pgdn/pgup", t("audit.key_pages")), ("f4", t("audit.key_export")),
                 ("f5", t("audit.key_verify")), ("f6", t("audit.key_summary")), ("escape", t("key.back"))]
 
     @staticmethod

@@ -209,3 +209,23 @@ async def test_photo_path_visible_and_whole(make_kiosk, size, tmp_path):
 def test_region_text_counts_wide_characters():
     """The helper crops by terminal cells: a CJK character is two cells."""
     assert cell_len("臨櫃") == 4
+
+
+@SIZES
+@pytest.mark.parametrize("locale", ["zh_TW", "en"])
+async def test_audit_viewer_key_bar_shows_every_key_uncut(make_kiosk, size, locale):
+    """F12 has nine keys: at 80 columns they did not fit one line and F6 was cut off."""
+    from kiosk.screens.audit import AuditScreen
+
+    app = make_kiosk(locale=locale)
+    async with app.run_test(size=size) as pilot:
+        await sign_in(pilot, "S900", "9999")
+        await pilot.press("f12")
+        await wait_until(pilot, lambda: isinstance(app.screen, AuditScreen))
+        app.clear_notifications()
+        await settle(pilot)
+        bar = app.screen.query_one(KeyBar)
+        shown = squeezed(region_text(app, bar.region))
+        assert "…" not in shown
+        for key, label in bar.keys:
+            assert squeezed(f"{key_display(key)}{label}") in shown, (key, label, shown)
