@@ -65,7 +65,6 @@ class KioskApp(App[int]):
     def __init__(self, config: Config, equipment: CounterEquipment, *, demo: bool = False,
                  idle_lock_seconds: float | None = None) -> None:
         super().__init__()
-        self.config = config
         self.equipment = equipment
         self.demo = demo
         idle = config.ui.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
@@ -94,6 +93,16 @@ class KioskApp(App[int]):
     @property
     def staff_service(self) -> StaffService:
         return self.session.staff_service
+
+    @property
+    def config(self) -> Config:
+        return self.session.config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        # One configuration: the staff session's service context reads the same one (tests change
+        # a rule on a built app).
+        self.session.config = config
 
     @property
     def printer_state(self) -> PrinterState:

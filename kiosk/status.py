@@ -26,7 +26,7 @@ def status_info(*, staff: Staff | None, counter: str, reader: ReaderState, print
         counter=counter,
         reader=t(f"reader.{reader.value}"),
         reader_ok=not reader_bad,
-        printer=t(f"printer.{printer.value}") + (f"，{t('status.queued', n=queued)}" if queued else ""),
+        printer=t(f"printer.{printer.value}") + (t("status.queued", n=queued) if queued else ""),
         printer_ok=not printer_bad and not queued,
         database=database.name if database else ":memory:",
         demo=t("status.demo") if demo else "",

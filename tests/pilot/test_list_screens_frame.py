@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.screens.base import ServiceScreen
 from kiosk.screens.main import MainScreen
+from kiosk.services.counter import insert_demo_card
 from tests.conftest import TERMINAL, sign_in, wait_until
 from tests.pilot.test_small_terminal import fully_visible, settle
 
@@ -20,7 +21,7 @@ async def test_list_screens_open_with_their_title_and_message_in_view(make_kiosk
     app = make_kiosk()
     async with app.run_test(size=size) as pilot:
         await sign_in(pilot, "S900", "9999")
-        app.insert_demo_card(1)
+        insert_demo_card(app.equipment.reader, app.equipment.demo_cards[1])
         await wait_until(pilot, lambda: app.card.result is not None)
         for key in KEYS:
             await pilot.press(key)

@@ -128,7 +128,7 @@ async def test_status_bar_queued_receipts_in_the_screen_language(make_kiosk, loc
     app = make_kiosk(locale=locale)
     async with app.run_test(size=SMALL) as pilot:
         await sign_in(pilot)
-        app.queued_jobs = 2
+        app.printer.queued = 2
         app._update_status()
         assert app.status.printer == expected
 
