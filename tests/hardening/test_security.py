@@ -132,10 +132,13 @@ def test_every_supervisor_service_function_requires_the_role(make_kiosk) -> None
 
 
 async def test_idle_lock_covers_the_citizen_and_needs_the_pin(make_kiosk) -> None:
-    app = make_kiosk(idle_lock_seconds=0.4)
+    # Idle lock on (its timer checks every second) but far off while the test signs in and inserts a
+    # card: a loaded machine must not lock the screen before the test has seen the main screen.
+    app = make_kiosk(idle_lock_seconds=3600)
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
         await insert(pilot, "F223456786")
+        app.session.idle_seconds = 0.01  # now the clerk has walked away
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=5)
         assert app.card.result is None  # the card's data is forgotten, not just covered
         text = "\n".join(s.text for s in app.screen._compositor.render_strips())

@@ -54,11 +54,12 @@ async def test_lock_with_a_failing_store_locks_and_says_so(make_kiosk, monkeypat
 
 @pytest.mark.parametrize("fault", FAULTS, ids=["busy", "bug"])
 async def test_idle_lock_with_a_failing_store_locks_and_says_so(make_kiosk, monkeypatch, fault):
-    app = make_kiosk(idle_lock_seconds=1.0)
+    app = make_kiosk(idle_lock_seconds=3600)  # on, but not before the store is broken
     async with app.run_test(size=TERMINAL) as pilot:
         await pilot.press(*"S001", "enter", *"1234", "enter")
         await wait_until(pilot, lambda: app.staff is not None)
         _break_store(monkeypatch, app, fault)
+        app.session.idle_seconds = 0.01  # now the clerk has walked away
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.locked_by is not None)
         await wait_until(pilot, lambda: bool(_errors(app)))
         assert app.is_running
