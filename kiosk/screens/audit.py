@@ -125,9 +125,10 @@ class AuditScreen(ServiceScreen):
             first = [("f2", t("audit.key_entries")), ("enter", t("audit.key_apply"))]
         else:
             first = [("f2", t("audit.key_filters")), ("enter", t("audit.key_detail"))]
-        return [*first, ("f3", t("audit.key_clear")),
-                # One entry for both page keys: nine entries do not fit 80 columns.
-                ("pgdn/pgup", t("audit.key_pages")), ("f4", t("audit.key_export")),
+        # Below 100 columns the page keys leave the bar (nine keys do not fit 80 columns); the page
+        # line under the table names PgDn there.
+        pages = [] if self.size.width and self.size.width < NARROW else [("pgdn/pgup", t("audit.key_pages"))]
+        return [*first, ("f3", t("audit.key_clear")), *pages, ("f4", t("audit.key_export")),
                 ("f5", t("audit.key_verify")), ("f6", t("audit.key_summary")), ("escape", t("key.back"))]
 
     @staticmethod
@@ -159,6 +160,7 @@ class AuditScreen(ServiceScreen):
         if narrow != self.has_class("narrow"):
             self.set_class(narrow, "narrow")
             self._fill()
+            self.refresh_keys()
 
     def _value(self, name: str) -> str:
         if name in CHOICES:

@@ -18,7 +18,8 @@ def _queue_receipt(app) -> int:  # type: ignore[no-untyped-def]
 
 
 def _off() -> PrinterError:
-    return PrinterError("印表機沒有回應", "請確認電源後按 重印", message_en="The printer does not answer.")
+    return PrinterError("印表機沒有回應", "請確認電源後在列印佇列（Ctrl+E）按 R 重印",
+                        message_en="The printer does not answer.")
 
 
 async def _open_queue(pilot) -> None:  # type: ignore[no-untyped-def]

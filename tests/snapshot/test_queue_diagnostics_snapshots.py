@@ -14,7 +14,8 @@ from tests.conftest import sign_in, wait_until
 
 def test_print_queue_with_preview(snap_compare, make_kiosk, size):
     printer = CapturePrinter()
-    printer.fail_with = PrinterError("印表機沒有回應", "請確認電源後按 重印", message_en="The printer does not answer.")
+    printer.fail_with = PrinterError("印表機沒有回應", "請確認電源後在列印佇列（Ctrl+E）按 R 重印",
+                        message_en="The printer does not answer.")
     app = make_kiosk(printer=printer)
 
     async def before(pilot):  # type: ignore[no-untyped-def]
