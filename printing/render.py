@@ -24,6 +24,7 @@ from printing.fonts import (
     find_font,
     measure,
 )
+from printing.linebreak import TOKEN, break_lines
 from printing.receipt import Receipt, ReceiptHeader
 
 PAPER_WIDTHS_PX = {80: 576, 58: 384}
@@ -46,10 +47,6 @@ def _sizes(width: int) -> _Sizes:
     return _Sizes(margin=4, header=24, title=32, body=24, small=20, code=44, code_gap=5, qr_box=6)
 
 
-_TOKEN = re.compile(r"[!-~]+|\s+|.")
-# Lines never start with closing punctuation nor end with opening brackets (避頭尾點).
-_NO_LINE_START = set("，。、；：？！）」』】》〉,.;:?!)]%")
-_NO_LINE_END = set("（「『【《〈([")
 _HANGING = re.compile(r"^(\d+\.\s*|[＊*・‧]\s*)")
 
 _Op = Callable[[ImageDraw.ImageDraw, Image.Image, int], None]
@@ -57,35 +54,7 @@ _Op = Callable[[ImageDraw.ImageDraw, Image.Image, int], None]
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """Greedy line breaks: CJK between any two characters, ASCII words kept whole when they fit."""
-    lines: list[str] = []
-    line: list[str] = []
-    used = 0.0
-    for token in _TOKEN.findall(text):
-        w = measure(font, token)
-        if used + w <= width or not line:
-            if w > width:  # a word longer than the paper: break it by character
-                for ch in token:
-                    cw = measure(font, ch)
-                    if used + cw > width and line:
-                        lines.append("".join(line))
-                        line, used = [], 0.0
-                    line.append(ch)
-                    used += cw
-                continue
-            line.append(token)
-            used += w
-            continue
-        carry: list[str] = []
-        head = token
-        while len(line) > 1 and (head in _NO_LINE_START or line[-1] in _NO_LINE_END):
-            head = line.pop()
-            carry.insert(0, head)
-        lines.append("".join(line).rstrip())
-        line = [*carry, token] if carry or not token.isspace() else []
-        used = sum(measure(font, t) for t in line)
-    if line:
-        lines.append("".join(line).rstrip())
-    return lines or [""]
+    return break_lines(TOKEN.findall(text), width, lambda s: measure(font, s)) or [""]
 
 
 def wrap_words(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:

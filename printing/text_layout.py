@@ -9,12 +9,12 @@ renderer draws it, so both modes print the same receipt.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from printing.linebreak import TOKEN, WORDS, break_lines
 from printing.receipt import Receipt
-from printing.render import _HANGING, _NO_LINE_END, _NO_LINE_START, _TOKEN, header_rows
+from printing.render import _HANGING, header_rows
 
 
 class Size(IntEnum):
@@ -43,42 +43,12 @@ def cells(text: str) -> int:
     return sum(1 if ord(ch) < 0x80 else 2 for ch in text)
 
 
-_WORDS = re.compile(r"\S+|\s+")
-
-
 def wrap(text: str, width: int, *, whole_words: bool = False) -> list[str]:
     """Greedy lines of at most ``width`` columns. CJK breaks between any two characters (but never
     before closing or after opening punctuation), ASCII words stay whole when they fit; with
     ``whole_words`` every space-separated word does (a centre's name is not broken mid-word)."""
-    tokens = (_WORDS if whole_words else _TOKEN).findall(text)
-    lines: list[str] = []
-    line: list[str] = []
-    used = 0
-    for token in tokens:
-        w = cells(token)
-        if used + w <= width or not line:
-            if w > width:
-                for ch in token:
-                    if used + cells(ch) > width and line:
-                        lines.append("".join(line).rstrip())
-                        line, used = [], 0
-                    line.append(ch)
-                    used += cells(ch)
-                continue
-            line.append(token)
-            used += w
-            continue
-        carry: list[str] = []
-        head = token
-        while len(line) > 1 and (head in _NO_LINE_START or line[-1] in _NO_LINE_END):
-            head = line.pop()
-            carry.insert(0, head)
-        lines.append("".join(line).rstrip())
-        line = [*carry, token] if carry or not token.isspace() else []
-        used = sum(cells(t) for t in line)
-    if line:
-        lines.append("".join(line).rstrip())
-    return [ln for ln in lines if ln] or [""]
+    tokens = (WORDS if whole_words else TOKEN).findall(text)
+    return [ln for ln in break_lines(tokens, width, cells) if ln] or [""]
 
 
 class _Grid:
