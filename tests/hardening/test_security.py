@@ -140,6 +140,7 @@ async def test_idle_lock_covers_the_citizen_and_needs_the_pin(make_kiosk) -> Non
         await insert(pilot, "F223456786")
         app.session.idle_seconds = 0.01  # now the clerk has walked away
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=5)
+        app.session.idle_seconds = 3600  # and is back: the unlock below must not lock again at once
         assert app.card.result is None  # the card's data is forgotten, not just covered
         text = "\n".join(s.text for s in app.screen._compositor.render_strips())
         assert "F223" not in text and "林" not in text

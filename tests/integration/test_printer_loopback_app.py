@@ -15,7 +15,7 @@ from data.print_jobs import get_job, queued_jobs
 from kiosk.screens.print_queue import PrintQueueScreen
 from printing.printers import NetworkPrinter
 from printing.receipt import ReceiptHeader, password_reset_receipt
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import TERMINAL, sign_in, wait_until, workers_done
 from tests.integration.test_printer_loopback import LoopbackPrinter, serve  # noqa: F401
 
 Serve = Callable[..., LoopbackPrinter]
@@ -41,7 +41,7 @@ def jobs_received(server: LoopbackPrinter) -> int:
 
 async def _idle(pilot) -> None:  # type: ignore[no-untyped-def]
     for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
 
 

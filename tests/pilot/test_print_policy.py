@@ -11,7 +11,7 @@ from kiosk.screens.device_code import DeviceCodeScreen
 from kiosk.screens.print_queue import PrintQueueScreen
 from printing.port import CapturePrinter, PrinterState
 from printing.receipt import ReceiptHeader, password_reset_receipt
-from tests.conftest import TERMINAL, sign_in, wait_until
+from tests.conftest import TERMINAL, sign_in, wait_until, workers_done
 
 LIN = next(c for c in DEMO_CITIZENS if c.national_id == "F223456786")
 
@@ -47,7 +47,7 @@ def _message(app) -> str:  # type: ignore[no-untyped-def]
 async def _idle(pilot) -> None:  # type: ignore[no-untyped-def]
     """Every worker the app started has finished (twice: a finished worker may start another)."""
     for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
 
 
