@@ -56,7 +56,7 @@ def test_every_available_service_screen_imports(service: Service) -> None:
     assert service.available
     module, _, name = service.screen.partition(":")
     cls = getattr(importlib.import_module(module), name)
-    assert cls.SERVICE_ID == service.service_id
+    assert service.service_id == cls.SERVICE_ID
 
 
 def test_audit_filter_choices_are_the_enum() -> None:
