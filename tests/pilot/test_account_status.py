@@ -17,7 +17,7 @@ def _info(app) -> str:  # type: ignore[no-untyped-def]
     return str(app.screen.query_one("#status-info").render())
 
 
-async def test_ctrl_s_shows_the_status_and_p_prints_a_masked_audited_slip(make_kiosk):
+async def test_ctrl_s_shows_the_status_and_p_prints_a_masked_audited_slip(make_kiosk):  # type: ignore[no-untyped-def]
     app = make_kiosk()
     async with app.run_test(size=TERMINAL) as pilot:
         await sign_in(pilot)
