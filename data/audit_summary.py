@@ -42,6 +42,7 @@ from typing import Any
 
 from data.audit import AuditEntry, query_audit
 from data.store import Store, ts
+from kiosk.core.audit_actions import SERVICE_AUDIT_ACTIONS, AuditAction
 from kiosk.core.clock import TAIPEI
 from kiosk.core.errors import StoreError
 from kiosk.core.rocdate import format_roc_datetime
@@ -176,17 +177,9 @@ def _write_error(out: Path, exc: OSError) -> StoreError:
 
 # Every action the kiosk writes to the log. The counter services done for citizens come first, in
 # menu order; the daily summary counts those as services and lists the rest as other activity.
-SERVICE_ACTIONS: tuple[str, ...] = (
-    "register", "deregister", "reset_password", "unlock", "cancel_pending", "update_contact",
-    "device_enabled", "device_disabled", "device_unbound", "device_code_issued", "device_code_printed",
-    "virtual_card_applied", "virtual_card_revoked", "virtual_card_photo_replaced", "authorization_cancelled",
-)
-OTHER_ACTIONS: tuple[str, ...] = (
-    "lookup", "login", "logout", "screen_lock", "screen_unlock", "staff_locked", "permission_denied",
-    "print_retry", "print_reprint", "print_cancel", "staff_add", "staff_disable", "staff_enable",
-    "staff_reset_pin", "staff_role", "staff_unlock", "audit_search", "audit_export", "audit_verify",
-    "daily_summary_print",
-)
+# Derived from ``kiosk.core.audit_actions.AuditAction`` (declared once); plain strings, in its order.
+SERVICE_ACTIONS: tuple[str, ...] = tuple(a.value for a in SERVICE_AUDIT_ACTIONS)
+OTHER_ACTIONS: tuple[str, ...] = tuple(a.value for a in AuditAction if a not in SERVICE_AUDIT_ACTIONS)
 KNOWN_ACTIONS: tuple[str, ...] = SERVICE_ACTIONS + OTHER_ACTIONS
 OUTCOMES: tuple[str, ...] = ("ok", "refused", "locked", "failed", "broken")
 _ORDER = {action: i for i, action in enumerate(KNOWN_ACTIONS)}

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from kiosk.core.masking import mask_card_number, mask_contact_field, mask_id, mask_name, scrub
 from kiosk.core.models import (
+    AccountState,
     Authorization,
     Citizen,
     Contact,
@@ -22,6 +23,7 @@ from kiosk.core.models import (
     PriorState,
     VerificationCode,
     VirtualCard,
+    VirtualCardState,
 )
 from kiosk.core.rocdate import format_citizen_date, format_citizen_datetime
 
@@ -40,6 +42,7 @@ class ReceiptKind(StrEnum):
     VIRTUAL_CARD_REVOKED = "virtual_card_revoked"
     VIRTUAL_CARD_APPLIED = "virtual_card_applied"
     AUTHORIZATION_CANCELLED = "authorization_cancelled"
+    ACCOUNT_STATUS = "account_status"
     DAILY_SUMMARY = "daily_summary"
 
 
@@ -58,6 +61,7 @@ TITLES: dict[ReceiptKind, tuple[str, str]] = {
     ReceiptKind.VIRTUAL_CARD_REVOKED: ("虛擬健保卡註銷", "Virtual NHI card revoked"),
     ReceiptKind.VIRTUAL_CARD_APPLIED: ("虛擬健保卡臨櫃申請", "Virtual NHI card application"),
     ReceiptKind.AUTHORIZATION_CANCELLED: ("虛擬健保卡授權取消", "Authorization cancelled"),
+    ReceiptKind.ACCOUNT_STATUS: ("健保卡網路服務帳號狀態", "Account status"),
     ReceiptKind.DAILY_SUMMARY: ("櫃檯每日作業統計", "Daily counter summary"),
 }
 
@@ -289,6 +293,33 @@ def authorization_cancelled_receipt(header: ReceiptHeader, grantor: Citizen,
              ("辦理結果", "授權已取消")]
     notes = ["取消後，被授權人無法再使用您的虛擬健保卡。"]
     return _receipt(ReceiptKind.AUTHORIZATION_CANCELLED, header, lines, notes)
+
+
+# How an account came to be registered (``Account.registered_via``).
+VIA_LABELS: dict[str, str] = {"counter": "臨櫃註冊", "web": "網路註冊", "app": "健保快易通APP", "batch": "單位批次註冊"}
+VCARD_LABELS: dict[VirtualCardState, str] = {
+    VirtualCardState.PENDING: "審核中", VirtualCardState.APPROVED: "審核通過",
+    VirtualCardState.REJECTED: "退件", VirtualCardState.REVOKED: "註銷",
+}
+
+
+def account_status_receipt(header: ReceiptHeader, citizen: Citizen, state: AccountState, state_label: str, *,
+                           registered_at: datetime | None = None, registered_via: str | None = None,
+                           devices: Sequence[DeviceBinding] = (), card: VirtualCard | None = None) -> Receipt:
+    """帳號狀態: what the account is now, on request; nothing changes (``state_label`` in zh)."""
+    lines = [*_who(citizen), ("帳號狀態", state_label)]
+    if registered_at is not None:
+        lines.append(("註冊時間", format_citizen_datetime(registered_at)))
+    if registered_via:
+        lines.append(("註冊方式", VIA_LABELS.get(registered_via, registered_via)))
+    bound = [d for d in devices if not d.unbound]
+    enabled = next((d for d in bound if d.enabled), None)
+    lines.append(("綁定行動裝置", f"{len(bound)} 部"))
+    lines.append(("啟用中裝置", enabled.name if enabled else "無"))
+    lines.append(("虛擬健保卡", VCARD_LABELS[card.state] if card else "未申請"))
+    unregistered = state is AccountState.UNREGISTERED
+    notes = ["尚未註冊健保卡網路服務。" if unregistered else "本單僅供查詢，帳號資料未變更。"]
+    return _receipt(ReceiptKind.ACCOUNT_STATUS, header, lines, notes)
 
 
 def daily_summary_receipt(header: ReceiptHeader, day: date, rows: Iterable[tuple[str, str]], *,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.core.audit_actions import AuditAction as A
 from kiosk.core.permissions import Action
+from printing.receipt import ReceiptKind as R
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,10 @@ class Service:
     needs: Action = Action.COUNTER_SERVICE
     # "module:Class" of its screen, imported when first opened; empty = not built yet.
     screen: str = ""
+    # What it writes to the audit log, and the receipts it prints (a unit test checks each has its
+    # translations, a receipt title and that the screen imports).
+    audit: tuple[A, ...] = ()
+    receipts: tuple[R, ...] = ()
 
     @property
     def available(self) -> bool:
@@ -29,20 +35,39 @@ class Service:
 
 
 SERVICES: tuple[Service, ...] = (
-    Service("register", "f2", screen="kiosk.screens.registration:RegistrationScreen"),
-    Service("deregister", "f3", screen="kiosk.screens.account:DeregistrationScreen"),
-    Service("reset_password", "f4", screen="kiosk.screens.account:PasswordResetScreen"),
-    Service("unlock", "f5", screen="kiosk.screens.account:UnlockScreen"),
-    Service("cancel_pending", "f6", screen="kiosk.screens.account:CancelPendingScreen"),
-    Service("update_contact", "f7", screen="kiosk.screens.account:ContactUpdateScreen"),
-    Service("devices", "f8", screen="kiosk.screens.devices:DevicesScreen"),
-    Service("device_code", "f9", screen="kiosk.screens.device_code:DeviceCodeScreen"),
-    Service("virtual_card", "f10", screen="kiosk.screens.virtual_card:VirtualCardScreen"),
-    Service("authorizations", "f11", screen="kiosk.screens.authorizations:AuthorizationsScreen"),
-    Service("audit", "f12", needs=Action.AUDIT_VIEW, screen="kiosk.screens.audit:AuditScreen"),
+    Service("register", "f2", screen="kiosk.screens.registration:RegistrationScreen",
+            audit=(A.REGISTER,), receipts=(R.REGISTRATION,)),
+    Service("deregister", "f3", screen="kiosk.screens.account:DeregistrationScreen",
+            audit=(A.DEREGISTER,), receipts=(R.DEREGISTRATION,)),
+    Service("reset_password", "f4", screen="kiosk.screens.account:PasswordResetScreen",
+            audit=(A.RESET_PASSWORD,), receipts=(R.PASSWORD_RESET,)),
+    Service("unlock", "f5", screen="kiosk.screens.account:UnlockScreen",
+            audit=(A.UNLOCK,), receipts=(R.LOCKOUT_LIFTED,)),
+    Service("cancel_pending", "f6", screen="kiosk.screens.account:CancelPendingScreen",
+            audit=(A.CANCEL_PENDING,), receipts=(R.PENDING_CANCELLED,)),
+    Service("update_contact", "f7", screen="kiosk.screens.account:ContactUpdateScreen",
+            audit=(A.UPDATE_CONTACT,), receipts=(R.CONTACT_UPDATED,)),
+    Service("devices", "f8", screen="kiosk.screens.devices:DevicesScreen",
+            audit=(A.DEVICE_ENABLED, A.DEVICE_DISABLED, A.DEVICE_UNBOUND),
+            receipts=(R.DEVICE_ENABLED, R.DEVICE_DISABLED, R.DEVICE_UNBOUND)),
+    Service("device_code", "f9", screen="kiosk.screens.device_code:DeviceCodeScreen",
+            audit=(A.DEVICE_CODE_ISSUED, A.DEVICE_CODE_PRINTED), receipts=(R.DEVICE_CODE,)),
+    Service("virtual_card", "f10", screen="kiosk.screens.virtual_card:VirtualCardScreen",
+            audit=(A.VIRTUAL_CARD_APPLIED, A.VIRTUAL_CARD_REVOKED, A.VIRTUAL_CARD_PHOTO_REPLACED),
+            receipts=(R.VIRTUAL_CARD_APPLIED, R.VIRTUAL_CARD_REVOKED)),
+    Service("authorizations", "f11", screen="kiosk.screens.authorizations:AuthorizationsScreen",
+            audit=(A.AUTHORIZATION_CANCELLED,), receipts=(R.AUTHORIZATION_CANCELLED,)),
+    Service("account_status", "ctrl+s", screen="kiosk.screens.account_status:AccountStatusScreen",
+            audit=(A.ACCOUNT_STATUS_PRINTED,), receipts=(R.ACCOUNT_STATUS,)),
+    Service("audit", "f12", needs=Action.AUDIT_VIEW, screen="kiosk.screens.audit:AuditScreen",
+            audit=(A.AUDIT_SEARCH, A.AUDIT_EXPORT, A.AUDIT_VERIFY, A.DAILY_SUMMARY_PRINT),
+            receipts=(R.DAILY_SUMMARY,)),
     Service("staff_admin", "ctrl+u", needs=Action.STAFF_MANAGE,
-            screen="kiosk.screens.staff_admin:StaffAdminScreen"),
-    Service("print_queue", "ctrl+e", screen="kiosk.screens.print_queue:PrintQueueScreen"),
+            screen="kiosk.screens.staff_admin:StaffAdminScreen",
+            audit=(A.STAFF_ADD, A.STAFF_DISABLE, A.STAFF_ENABLE, A.STAFF_RESET_PIN, A.STAFF_ROLE,
+                   A.STAFF_UNLOCK)),
+    Service("print_queue", "ctrl+e", screen="kiosk.screens.print_queue:PrintQueueScreen",
+            audit=(A.PRINT_RETRY, A.PRINT_REPRINT, A.PRINT_CANCEL)),
     Service("diagnostics", "ctrl+d", screen="kiosk.screens.diagnostics:DiagnosticsScreen"),
 )
 

@@ -10,6 +10,7 @@ import pytest
 from kiosk.core.clock import TAIPEI
 from kiosk.core.masking import mask_id
 from kiosk.core.models import (
+    AccountState,
     Authorization,
     AuthorizationState,
     Citizen,
@@ -27,6 +28,7 @@ from printing.receipt import (
     Receipt,
     ReceiptHeader,
     ReceiptKind,
+    account_status_receipt,
     authorization_cancelled_receipt,
     contact_updated_receipt,
     daily_summary_receipt,
@@ -76,6 +78,8 @@ def every_receipt() -> list[Receipt]:
         virtual_card_revoked_receipt(HEADER, CITIZEN, CARD, authorizations_cancelled=2),
         virtual_card_applied_receipt(HEADER, CITIZEN, CARD),
         authorization_cancelled_receipt(HEADER, CITIZEN, AUTH),
+        account_status_receipt(HEADER, CITIZEN, AccountState.ACTIVE, "已註冊", registered_at=AT,
+                               registered_via="counter", devices=[DEVICE], card=CARD),
         daily_summary_receipt(HEADER, date(2022, 5, 3), [("S0012 臨櫃註冊", "4／0／0／0")], print_failures=1),
     ]
 
