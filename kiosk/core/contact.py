@@ -139,6 +139,18 @@ def validate_landline(s: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactForm:
+    """Contact data as the clerk typed it at the counter (F2 and F7), each field as text ('' = left
+    empty), before checking."""
+
+    mobile: str = ""
+    landline: str = ""
+    email: str = ""
+    backup_email: str = ""
+    household_no: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class EmailCheck:
     """A syntactically acceptable address, with advice the clerk should pass on if any."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from kiosk.core.contact import (
     Advice,
+    ContactForm,
     check_backup_email,
     check_contact_field,
     validate_email,
@@ -24,17 +25,6 @@ from kiosk.core.models import Contact
 
 # The Contact fields in form order.
 FIELDS = ("mobile", "landline", "email", "backup_email", "household_no")
-
-
-@dataclass(frozen=True, slots=True)
-class ContactForm:
-    """What the clerk typed, each field as text ('' = left empty)."""
-
-    mobile: str = ""
-    landline: str = ""
-    email: str = ""
-    backup_email: str = ""
-    household_no: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from data import accounts as accounts_repo
 from data.store import Store
-from kiosk.core.contact import check_contact_field
+from kiosk.core.contact import ContactForm, check_contact_field
 from kiosk.core.errors import InvalidTransition, KioskError, ValidationError
 from kiosk.core.models import (
     Account,
@@ -90,17 +90,6 @@ class ContactErrors(ValidationError):
         super().__init__(first.field, first.message, first.action,
                          message_en=first.message_en, action_en=first.action_en)
         self.errors = errors
-
-
-@dataclass(frozen=True)
-class ContactForm:
-    """Contact data as typed at the counter, before checking."""
-
-    mobile: str = ""
-    landline: str = ""
-    email: str = ""
-    backup_email: str = ""
-    household_no: str = ""
 
 
 @dataclass(frozen=True)

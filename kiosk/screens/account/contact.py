@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from kiosk.core.contact import format_mobile
+from kiosk.core.contact import ContactForm, format_mobile
 from kiosk.core.errors import ValidationError
 from kiosk.core.models import Contact
 from kiosk.i18n import get_locale, t
@@ -25,7 +25,6 @@ from kiosk.services.account import Done, Subject, no_change_error, update_contac
 from kiosk.services.account_contact import (
     FIELDS,
     ContactChange,
-    ContactForm,
     ParsedContact,
     contact_changes,
     form_from_contact,

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kiosk.core.contact import check_contact_field
+from kiosk.core.contact import ContactForm, check_contact_field
 from kiosk.core.errors import KioskError, ValidationError
 from kiosk.core.masking import mask_name
 from kiosk.core.password import (
@@ -43,7 +43,6 @@ from kiosk.screens.registration.wizard_base import CardFollowingWizard
 from kiosk.services.registration import (
     CONTACT_FIELDS,
     Application,
-    ContactForm,
     Registration,
     check_contact,
     register_at_counter,
