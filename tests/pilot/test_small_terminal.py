@@ -80,6 +80,15 @@ async def test_status_bar_shows_every_part_uncut(make_kiosk, size, locale):
         assert squeezed(info.demo) in shown
 
 
+def _assert_key_bar_whole(app) -> None:  # type: ignore[no-untyped-def]
+    """Every key and its label on screen, none cut with an ellipsis."""
+    bar = app.screen.query_one(KeyBar)
+    shown = squeezed(region_text(app, bar.region))
+    assert "…" not in shown
+    for key, label in bar.keys:
+        assert squeezed(f"{key_display(key)}{label}") in shown, (key, label, shown)
+
+
 @SIZES
 @pytest.mark.parametrize("locale", ["zh_TW", "en"])
 async def test_key_bar_shows_every_key_uncut(make_kiosk, size, locale):
@@ -88,11 +97,7 @@ async def test_key_bar_shows_every_key_uncut(make_kiosk, size, locale):
         await sign_in(pilot)
         app.clear_notifications()
         await settle(pilot)
-        bar = app.screen.query_one(KeyBar)
-        shown = squeezed(region_text(app, bar.region))
-        assert "…" not in shown
-        for key, label in bar.keys:
-            assert squeezed(f"{key_display(key)}{label}") in shown, (key, label, shown)
+        _assert_key_bar_whole(app)
 
 
 # --- texts that were clipped -----------------------------------------------------------------------
@@ -224,8 +229,4 @@ async def test_audit_viewer_key_bar_shows_every_key_uncut(make_kiosk, size, loca
         await wait_until(pilot, lambda: isinstance(app.screen, AuditScreen))
         app.clear_notifications()
         await settle(pilot)
-        bar = app.screen.query_one(KeyBar)
-        shown = squeezed(region_text(app, bar.region))
-        assert "…" not in shown
-        for key, label in bar.keys:
-            assert squeezed(f"{key_display(key)}{label}") in shown, (key, label, shown)
+        _assert_key_bar_whole(app)
