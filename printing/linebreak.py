@@ -14,6 +14,8 @@ TOKEN = re.compile(r"[!-~]+|\s+|.")
 WORDS = re.compile(r"\S+|\s+")
 NO_LINE_START = set("，。、；：？！）」』】》〉,.;:?!)]%")
 NO_LINE_END = set("（「『【《〈([")
+# A numbered or starred note ("1. ", "＊") hangs: its wrapped lines start under its text.
+HANGING = re.compile(r"^(\d+\.\s*|[＊*・‧]\s*)")
 
 
 def break_lines(tokens: Iterable[str], width: float, measure: Callable[[str], float]) -> list[str]:

@@ -7,7 +7,6 @@ drawn as a picture: the printer's own fonts and code pages never matter, and cha
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ from printing.fonts import (
     find_font,
     measure,
 )
-from printing.linebreak import TOKEN, break_lines
+from printing.linebreak import HANGING, TOKEN, break_lines
 from printing.receipt import Receipt, ReceiptHeader
 
 PAPER_WIDTHS_PX = {80: 576, 58: 384}
@@ -47,7 +46,6 @@ def _sizes(width: int) -> _Sizes:
     return _Sizes(margin=4, header=24, title=32, body=24, small=20, code=44, code_gap=5, qr_box=6)
 
 
-_HANGING = re.compile(r"^(\d+\.\s*|[＊*・‧]\s*)")
 
 _Op = Callable[[ImageDraw.ImageDraw, Image.Image, int], None]
 
@@ -106,7 +104,7 @@ class _Layout:
     def paragraph(self, text: str, size: int, *, align: str = "left", bold: bool = False,
                   indent: int = 0) -> None:
         font, _ = self.font(size, bold=bold)
-        marker = _HANGING.match(text) if align == "left" else None
+        marker = HANGING.match(text) if align == "left" else None
         hang = round(measure(font, marker.group(1))) if marker else 0
         first, *rest = wrap(text, font, self.inner - indent)
         if rest and hang:

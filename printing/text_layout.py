@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from printing.linebreak import TOKEN, WORDS, break_lines
+from printing.linebreak import HANGING, TOKEN, WORDS, break_lines
 from printing.receipt import Receipt
-from printing.render import _HANGING, header_rows
+from printing.render import header_rows
 
 
 class Size(IntEnum):
@@ -74,7 +74,7 @@ class _Grid:
             self.line(" " * ((room - cells(part)) // 2) + part, size, bold=bold)
 
     def paragraph(self, text: str, indent: int = 0) -> None:
-        marker = _HANGING.match(text)
+        marker = HANGING.match(text)
         hang = cells(marker.group(1)) if marker else 0
         first, *_ = wrap(text, self.columns - indent)
         rest = text[len(first):].lstrip()
